@@ -1,0 +1,12 @@
+"""Self-checking exercises: ``check(name, your_function)``.
+
+>>> from vidgen_edu.exercises import check, names
+>>> "conv_output_size" in names()
+True
+"""
+
+from . import conv as _conv  # noqa: F401  (registers the convolution exercises)
+from . import gan as _gan  # noqa: F401  (registers the GAN and VAE exercises)
+from .core import Exercise, ExerciseFailed, check, exercise, get, iter_exercises, names, summarize
+
+__all__ = ["Exercise", "ExerciseFailed", "check", "exercise", "get", "iter_exercises", "names", "summarize"]
