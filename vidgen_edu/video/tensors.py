@@ -60,3 +60,60 @@ def tensor_to_frames(video: torch.Tensor) -> np.ndarray:
     u = ((video.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     frames = u.permute(0, 2, 3, 4, 1).cpu().numpy()  # (N, T, H, W, C)
     return frames[0] if single else frames
+
+
+def tile_clips(clips: np.ndarray, *, ncols: int | None = None, gap: int = 2) -> np.ndarray:
+    """``uint8 (N, T, H, W, C)`` -> one ``uint8 (T, H', W', C)`` clip with the N clips on a grid.
+
+    ``ncols`` clips per row (default: all N side by side); ``gap`` pixels of white between them.
+    """
+    n, t, h, w, c = clips.shape
+    ncols = n if ncols is None else max(1, min(int(ncols), n))
+    nrows = -(-n // ncols)
+    out = np.full((t, nrows * (h + gap) - gap, ncols * (w + gap) - gap, c), 255, np.uint8)
+    for i in range(n):
+        r, k = divmod(i, ncols)
+        out[:, r * (h + gap):r * (h + gap) + h, k * (w + gap):k * (w + gap) + w] = clips[i]
+    return out  # (T, H', W', C)
+
+
+def as_frames(video, *, ncols: int | None = None) -> np.ndarray:
+    """Any video the course hands around -> ``uint8 (T, H, W, C)`` with C in {1, 3}, validated.
+
+    Accepts ``uint8 (T, H, W, C)``; ``uint8 (N, T, H, W, C)`` (tiled with :func:`tile_clips`);
+    float numpy arrays in [0, 1] (matplotlib's convention); a model tensor ``(B, C, T, H, W)``
+    or ``(C, T, H, W)`` in [-1, 1]. Anything else raises :class:`VideoError` saying what to do.
+    """
+    if isinstance(video, torch.Tensor):
+        video = tensor_to_frames(video)
+    video = np.asarray(video)
+    if video.dtype.kind == "f":
+        video = _float_to_uint8(video)
+    elif video.dtype != np.uint8:
+        raise VideoError(
+            f"expected uint8 frames (or floats in [0, 1]), got dtype {video.dtype}: "
+            "convert with np.clip(x, 0, 255).astype(np.uint8)"
+        )
+    if video.ndim == 5:
+        video = tile_clips(video, ncols=ncols)
+    if video.ndim != 4 or video.shape[-1] not in (1, 3):
+        hint = " (add a channel axis with frames[..., None])" if video.ndim == 3 else ""
+        raise VideoError(
+            f"expected frames of shape (T, H, W, C) with C = 1 or 3, got {video.shape}{hint}"
+        )
+    if min(video.shape[:3]) == 0:
+        raise VideoError(f"the video has zero frames or an empty frame size: shape {video.shape}")
+    return video
+
+
+def _float_to_uint8(video: np.ndarray) -> np.ndarray:
+    """float frames in [0, 1] -> uint8 (rounded); NaN or out-of-range values are an error."""
+    if np.isnan(video).any():
+        raise VideoError("the frames contain NaN values: check the computation that made them")
+    lo, hi = float(video.min(initial=0.0)), float(video.max(initial=0.0))
+    if lo < 0.0 or hi > 1.0:
+        raise VideoError(
+            f"float frames must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]: for model "
+            "output in [-1, 1] use tensor_to_frames, for 0..255 values use .astype(np.uint8)"
+        )
+    return np.rint(video * 255.0).astype(np.uint8)
