@@ -29,13 +29,23 @@ class UsageError(Exception):
 BAD_INPUT = (UsageError, ValueError, KeyError, FileNotFoundError)
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse's own prints the usage first)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vidgen-edu", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="vidgen-edu", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     wanted = [a for a in argv if a in COMMANDS][:1] or list(COMMANDS)
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
+        # --debug is accepted after the subcommand too; SUPPRESS keeps the top-level value otherwise
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the full traceback on errors")
         if name in wanted:  # import only the subcommand being run (all of them for --help)
             try:
                 importlib.import_module(module_name).add_arguments(p)
@@ -43,6 +53,13 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
                 if err.name != module_name:
                     raise
     return parser
+
+
+def _bad_input_types() -> tuple[type, ...]:
+    """BAD_INPUT and VideoError. A VideoError can only have been raised if its module is loaded:
+    looking it up in sys.modules spares an error message the import of torch (seconds)."""
+    errors = sys.modules.get("vidgen_edu.video.errors")
+    return (*BAD_INPUT, errors.VideoError) if errors else BAD_INPUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,10 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         if args.debug:
             raise
-        from vidgen_edu.video.errors import VideoError
-
-        status = 2 if isinstance(err, (*BAD_INPUT, VideoError)) else 1
+        status = 2 if isinstance(err, _bad_input_types()) else 1
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        message = " ".join(str(message).split()) or type(err).__name__  # one line, never empty
         print(f"vidgen-edu {args.command}: error: {message}", file=sys.stderr)
         return status
 

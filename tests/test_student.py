@@ -1,0 +1,288 @@
+"""The student build: solutions become stubs that raise, and each exercise check then fails there.
+
+Checked on a fixture notebook the test writes and on every real notebook in ``notebooks/`` that
+has solution cells (found when the tests are collected, so new notebooks are covered).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from vidgen_edu.course.student import (
+    STUB_LINE,
+    SolutionCellError,
+    build_student,
+    is_solution,
+    stub_source,
+    student_notebook,
+)
+from vidgen_edu.exercises import ExerciseFailed, check
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+REGISTER_CELL = '''\
+from vidgen_edu.exercises import exercise, names
+
+def _double_reference(x):
+    return 2 * x
+
+if "fixture_double" not in names():
+    @exercise("fixture_double", reference=_double_reference, hint="multiply by two")
+    def _cases(rng):
+        for _ in range(3):
+            yield (int(rng.integers(0, 10)),), {}
+'''
+
+SOLUTION_CELL = '''\
+import functools  # a comment on an import survives
+
+# a comment above the function survives
+@functools.lru_cache(maxsize=None)
+def double(x: int,
+           scale: int = 2) -> int:
+    """Return x doubled.
+
+    A two-paragraph docstring survives whole.
+    """
+    # SECRET first step
+    y = x * scale
+    return y  # SECRET
+    # SECRET trailing comment of the body
+
+
+# a comment between functions survives
+def only_doc():
+    """A function whose body is only its docstring."""
+
+
+def one_liner(x): return x + 1  # SECRET
+'''
+
+CHECK_CELL = 'from vidgen_edu.exercises import check\ncheck("fixture_double", double)'
+
+
+def fixture_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    solution = nbformat.v4.new_code_cell(SOLUTION_CELL, metadata={"tags": ["solution"]})
+    solution.outputs = [nbformat.v4.new_output("stream", name="stdout", text="SECRET output")]
+    solution.execution_count = 7
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Exercises"),
+        nbformat.v4.new_code_cell('profile = "auto"\nout_dir = "build/notebook_out"',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(REGISTER_CELL),
+        solution,
+        nbformat.v4.new_code_cell(CHECK_CELL),
+        nbformat.v4.new_code_cell('print("after the exercise")'),
+    ]
+    return nb
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def top_level_functions(source: str) -> list[str]:
+    return [n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def check_calls(nb) -> list[tuple[int, str, str]]:
+    """(cell index, exercise name, function name) of every ``check("name", fn)`` in ``nb``."""
+    calls = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # IPython magics: no check call in them
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and len(node.args) >= 2
+                    and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)):
+                calls.append((index, node.args[0].value, node.args[1].id))
+    return calls
+
+
+def call_with_placeholders(fn):
+    """Call ``fn`` with ``None`` for each required argument (a stub raises before using them)."""
+    signature = inspect.signature(fn)
+    args = [None for p in signature.parameters.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    kwargs = {p.name: None for p in signature.parameters.values()
+              if p.default is p.empty and p.kind is p.KEYWORD_ONLY}
+    return fn(*args, **kwargs)
+
+
+def run_imports(source: str, namespace: dict) -> None:
+    """Run only the import statements of ``source`` (they may register exercises)."""
+    imports = [n for n in ast.parse(source).body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    exec(compile(ast.Module(body=imports, type_ignores=[]), "<check cell imports>", "exec"), namespace)
+
+
+def exec_stubs(student) -> tuple[dict, list[str]]:
+    """Run every stub cell of ``student`` in one namespace; return it and the functions defined."""
+    namespace: dict = {"__name__": "student_notebook"}
+    defined = []
+    for cell in student.cells:
+        if is_solution(cell):
+            exec(compile(cell.source, "<stub cell>", "exec"), namespace)
+            defined += top_level_functions(cell.source)
+    return namespace, defined
+
+
+def assert_stubs_raise_and_checks_fail(nb) -> int:
+    """(a) every stub raises NotImplementedError; (b) every check on a stub fails informatively."""
+    student = student_notebook(nb)
+    namespace, defined = exec_stubs(student)
+    assert defined, "no function in the solution cells"
+    for name in defined:
+        with pytest.raises(NotImplementedError, match="your code here"):
+            call_with_placeholders(namespace[name])
+    calls = check_calls(student)
+    assert calls, "the solutions are never checked with vidgen_edu.exercises.check"
+    for index in sorted({index for index, _, _ in calls}):
+        run_imports(student.cells[index].source, namespace)  # e.g. the module registering them
+    for _index, exercise_name, fn_name in calls:
+        assert fn_name in namespace, f"check({exercise_name!r}, {fn_name}) checks no solution function"
+        with pytest.raises(ExerciseFailed, match="not implemented") as failure:
+            check(exercise_name, namespace[fn_name], quiet=True)
+        assert "Hint:" in str(failure.value)
+    return len(calls)
+
+
+def assert_student_run_stops_at_first_check(nb, tmp_path: Path, cwd: Path) -> None:
+    """(c) the student notebook runs (smoke) and fails exactly at its first exercise check."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    student = student_notebook(nb)
+    first_check = min(index for index, _, _ in check_calls(student))
+    path = tmp_path / "student.ipynb"
+    nbformat.write(student, path)
+    with pytest.raises(PapermillExecutionError) as failure:
+        papermill.execute_notebook(
+            str(path), str(tmp_path / "executed.ipynb"), kernel_name="python3", cwd=str(cwd),
+            parameters={"profile": "smoke", "out_dir": str(tmp_path / "out")},
+            progress_bar=False, log_output=False)
+    assert failure.value.ename == "ExerciseFailed", failure.value.evalue
+    assert "not implemented" in failure.value.evalue
+    assert failure.value.source == student.cells[first_check].source
+
+
+# --------------------------------------------------------------------------- the fixture notebook
+
+
+exec(compile(REGISTER_CELL, "<register cell>", "exec"), {})  # the fixture exercise, in this process
+
+
+def test_fixture_solution_passes_its_own_check():
+    namespace: dict = {}
+    exec(compile(SOLUTION_CELL, "<solution>", "exec"), namespace)
+    assert check("fixture_double", namespace["double"], quiet=True) == 3
+
+
+def test_stub_keeps_everything_but_the_bodies():
+    stub = stub_source(SOLUTION_CELL)
+    assert "SECRET" not in stub
+    for kept in ("import functools  # a comment on an import survives",
+                 "# a comment above the function survives", "@functools.lru_cache(maxsize=None)",
+                 "def double(x: int,\n           scale: int = 2) -> int:",
+                 '    A two-paragraph docstring survives whole.\n    """\n    ' + STUB_LINE,
+                 "# a comment between functions survives",
+                 '    """A function whose body is only its docstring."""\n    ' + STUB_LINE,
+                 "def one_liner(x):\n    " + STUB_LINE):
+        assert kept in stub, kept
+    assert stub.count(STUB_LINE) == 3
+    assert top_level_functions(stub) == ["double", "only_doc", "one_liner"]
+    assert stub_source(stub) == stub  # stubbing a stub changes nothing
+
+
+def test_async_and_nested_functions_are_stubbed_whole():
+    source = "async def f(x):\n    def inner():\n        return 1\n    return inner()\n"
+    stub = stub_source(source)
+    assert stub == "async def f(x):\n    " + STUB_LINE + "\n"
+
+
+@pytest.mark.parametrize("bad", ["x = 1\n", "class A:\n    pass\n", "print('hi')\n", "%time 1\n"])
+def test_solution_cell_with_other_code_is_an_error_naming_notebook_and_cell(bad, tmp_path):
+    nb = fixture_notebook()
+    nb.cells[3].source += bad
+    nbformat.write(nb, tmp_path / "07_bad.ipynb")
+    with pytest.raises(SolutionCellError, match=r"07_bad\.ipynb, cell 3") as failure:
+        build_student(tmp_path, tmp_path / "student", log=lambda *_: None)
+    assert "only imports and function definitions" in str(failure.value)
+
+
+def test_student_notebook_strips_outputs_and_keeps_the_tag():
+    student = student_notebook(fixture_notebook())
+    solutions = [c for c in student.cells if is_solution(c)]
+    assert len(solutions) == 1  # the fixture has a solution cell: the test is not vacuous
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert fixture_notebook().cells[3].outputs, "the source notebook is left as it was"
+    nbformat.validate(student)
+
+
+def test_fixture_stubs_raise_and_checks_fail():
+    assert assert_stubs_raise_and_checks_fail(fixture_notebook()) == 1
+
+
+def test_fixture_student_notebook_stops_at_the_check(tmp_path):
+    assert_student_run_stops_at_first_check(fixture_notebook(), tmp_path, cwd=tmp_path)
+
+
+def test_student_command_writes_every_notebook(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(fixture_notebook(), notebooks / "02_fixture.ipynb")
+    bad = fixture_notebook()
+    bad.cells[3].source += "x = 1\n"
+    run = [sys.executable, "-m", "vidgen_edu", "student", "--notebooks", str(notebooks)]
+    proc = subprocess.run([*run, "--out", str(tmp_path / "s")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    written = nbformat.read(tmp_path / "s" / "02_fixture.ipynb", as_version=4)
+    assert STUB_LINE in written.cells[3].source and "SECRET" not in nbformat.writes(written)
+    nbformat.write(bad, notebooks / "03_bad.ipynb")
+    proc = subprocess.run([*run, "--out", str(tmp_path / "t")], capture_output=True, text=True)
+    assert proc.returncode == 2 and "03_bad.ipynb, cell 3" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+# --------------------------------------------------------------------------- the real notebooks
+
+
+def _real_notebooks_with_solutions() -> list:
+    found = [p for p in sorted(NOTEBOOKS.glob("*.ipynb"))
+             if any(is_solution(c) for c in nbformat.read(p, as_version=4).cells)]
+    # none found is a failure of the course (its exercises are missing), never a silent pass
+    return [pytest.param(p, id=p.stem) for p in found] or [pytest.param(None, id="none-found")]
+
+
+REAL = _real_notebooks_with_solutions()
+
+
+def _read(path):
+    assert path is not None, f"no notebook in {NOTEBOOKS} has a cell tagged 'solution'"
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("path", REAL)
+def test_real_notebook_stubs_raise_and_checks_fail(path):
+    assert assert_stubs_raise_and_checks_fail(_read(path)) >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", REAL)
+def test_real_student_notebook_runs_up_to_its_first_check(path, tmp_path, monkeypatch):
+    nb = _read(path)
+    monkeypatch.setenv("VIDGEN_EDU_PROFILE", "smoke")
+    assert_student_run_stops_at_first_check(nb, tmp_path, cwd=path.parent)

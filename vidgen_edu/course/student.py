@@ -1,0 +1,147 @@
+"""The student build: the course notebooks with every exercise solution replaced by a stub.
+
+A code cell tagged ``solution`` holds only imports and function definitions. In the student build
+each top-level function keeps its decorators, signature and docstring, and its body becomes
+``raise NotImplementedError("your code here")``; the cell after it, which calls
+``vidgen_edu.exercises.check("name", fn)``, then fails with a message that says so and gives the
+hint. The exercise is written once, with its solution, and the student version is generated from
+it (the scikit-learn MOOC's practice). Outputs and execution counts are stripped.
+
+The source is rewritten by line ranges taken from ``ast`` (not ``ast.unparse``), so everything
+outside a function body (comments, blank lines, formatting) survives as the author wrote it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SOLUTION_TAG = "solution"
+STUB_LINE = 'raise NotImplementedError("your code here")'
+
+
+class SolutionCellError(ValueError):
+    """A solution cell holds something other than imports and function definitions."""
+
+
+def stub_source(source: str, *, where: str = "a solution cell") -> str:
+    """``source`` with the body of every top-level function replaced by the stub line.
+
+    ``where`` names the cell in error messages, e.g. ``"02_convolution.ipynb, cell 14"``.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        raise SolutionCellError(f"{where}: not valid Python ({err.msg}, line {err.lineno}); "
+                                "a solution cell holds only imports and function definitions") from None
+    functions = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(node)
+        elif not isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise SolutionCellError(
+                f"{where}: line {node.lineno} is a {type(node).__name__}; a solution cell may hold "
+                "only imports and function definitions: move it to a cell without the 'solution' tag")
+    lines = source.splitlines(keepends=True)
+    for function in reversed(functions):  # from the bottom, so earlier line numbers stay valid
+        lines = _replace_body(lines, function)
+    return "".join(lines)
+
+
+def _replace_body(lines: list[str], function: ast.FunctionDef) -> list[str]:
+    """``lines`` with ``function``'s body (all but its docstring) replaced by the stub.
+
+    Comments inside the body go with it: they may explain the solution.
+    """
+    body = function.body
+    if _is_docstring(body[0]):
+        start_line, start_col = body[0].end_lineno, body[0].end_col_offset  # just after it
+    else:
+        start_line, start_col = body[0].lineno, body[0].col_offset
+        while start_line - 1 > function.lineno and _is_comment_or_blank(lines[start_line - 2]):
+            start_line, start_col = start_line - 1, 0  # comments above the first statement
+    end_line = _end_of_body(lines, function)
+    head = "".join(lines[: start_line - 1]) + lines[start_line - 1][:start_col]
+    last = head[head.rfind("\n") + 1:]
+    if last.strip():  # the stub cannot share that line (a docstring or a one-line def)
+        head = head.rstrip(" \t;") + "\n" + _body_indent(lines, function)
+    elif not last:
+        head += _body_indent(lines, function)
+    tail = lines[end_line:]
+    newline = "\n" if tail or lines[end_line - 1].endswith("\n") else ""
+    return (head + STUB_LINE + newline + "".join(tail)).splitlines(keepends=True)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str))
+
+
+def _is_comment_or_blank(line: str) -> bool:
+    return not line.strip() or line.lstrip().startswith("#")
+
+
+def _body_indent(lines: list[str], function: ast.FunctionDef) -> str:
+    """The indentation of ``function``'s body: that of its first statement when on its own line."""
+    first = function.body[0]
+    line = lines[first.lineno - 1]
+    if not line[: first.col_offset].strip():
+        return line[: first.col_offset]
+    return " " * (function.col_offset + 4)
+
+
+def _end_of_body(lines: list[str], function: ast.FunctionDef) -> int:
+    """The last line (1-based) of ``function``, including comment lines indented into its body."""
+    end = function.end_lineno
+    scan = end
+    while scan < len(lines):
+        text = lines[scan]
+        if not text.strip():
+            scan += 1
+            continue
+        indent = len(text) - len(text.lstrip())
+        if text.lstrip().startswith("#") and indent > function.col_offset:
+            end = scan = scan + 1  # a trailing comment of the body: part of the solution
+            continue
+        break
+    return end
+
+
+def is_solution(cell) -> bool:
+    return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
+
+
+def student_notebook(nb, *, name: str = "notebook"):
+    """A copy of ``nb`` with solutions stubbed and all outputs stripped."""
+    import nbformat  # here, not at the top: importing it takes seconds (jsonschema's formats)
+
+    nb = nbformat.from_dict(nb)  # a deep copy
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_solution(cell):
+            cell.source = stub_source(cell.source, where=f"{name}, cell {index}")
+        cell.outputs = []
+        cell.execution_count = None
+        cell.metadata.pop("execution", None)  # timings papermill or JupyterLab may have left
+    return nb
+
+
+def build_student(notebooks_dir: Path, out: Path, *, log=print) -> list[Path]:
+    """Write the student version of every ``*.ipynb`` in ``notebooks_dir`` into ``out``."""
+    import nbformat
+
+    from vidgen_edu.course.runner import write_atomic
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        nb = nbformat.read(source, as_version=4)
+        student = student_notebook(nb, name=source.name)
+        target = out / source.name
+        write_atomic(target, nbformat.writes(student) + "\n")
+        stubs = sum(is_solution(c) for c in student.cells)
+        log(f"{source.name}: {stubs} solution cell(s) stubbed -> {target}")
+        written.append(target)
+    return written
