@@ -1,5 +1,6 @@
 """Kill a training run with SIGKILL after a checkpoint, resume it, and get the same model."""
 
+import json
 import os
 import signal
 import subprocess
@@ -80,6 +81,8 @@ def test_kill_and_resume_matches_uninterrupted_run(tmp_path):
         for line in (cut / "metrics.jsonl").read_text().splitlines()
     ]
     assert steps[-1] == STEPS and killed_at + 2 in steps
+    # lines logged after the checkpoint by the killed process are not repeated
+    assert steps == sorted(set(steps)), steps
 
 
 def test_resume_refuses_a_changed_setting(tmp_path, capsys):
@@ -90,3 +93,20 @@ def test_resume_refuses_a_changed_setting(tmp_path, capsys):
     assert main([*run, "--steps", "4", "--resume", "--seed", "9"]) == 2
     err = capsys.readouterr().err
     assert "train.seed: 0 -> 9" in err and len(err.strip().splitlines()) == 1
+
+
+def test_resume_drops_log_lines_written_after_the_checkpoint(tmp_path):
+    """A process killed between checkpoints has logged steps the resumed run will log again."""
+    from vidgen_edu.cli import main
+
+    out = tmp_path / "run"
+    base = ["train", *ARGS[:6], "--checkpoint-every", "2", "--no-progress", "--out", str(out)]
+    assert main([*base, "--steps", "2"]) == 0
+    log = out / "metrics.jsonl"
+    logged = [json.loads(line)["step"] for line in log.read_text().splitlines()]
+    with open(log, "a") as f:  # what the killed process wrote after its last checkpoint
+        f.write(json.dumps({"step": 3, "g_loss": 0.0}) + "\n")
+    assert main([*base, "--steps", "4", "--resume"]) == 0
+    steps = [json.loads(line)["step"] for line in log.read_text().splitlines()]
+    assert steps[: len(logged)] == logged
+    assert steps == sorted(set(steps)) and steps[-1] == 4

@@ -121,6 +121,17 @@ def write_samples(run_dir: Path, step: int, ema: EMA, cfg: TrainConfig, device) 
     return save_clips(run_dir / "samples" / f"step_{step:06d}.mp4", video, ncols=ncols)
 
 
+def trim_log(run_dir: Path, step: int) -> None:
+    """Drop log lines written after the checkpoint a run resumes from, so none appears twice."""
+    path = run_dir / "metrics.jsonl"
+    if path.exists():
+        lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
+        kept_lines = [ln for ln in lines if json.loads(ln)["step"] <= step]
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(ln + "\n" for ln in kept_lines))
+        tmp.replace(path)
+
+
 def log_line(run_dir: Path, record: dict) -> None:
     with open(run_dir / "metrics.jsonl", "a") as f:
         f.write(json.dumps(record) + "\n")
@@ -158,6 +169,7 @@ def train(
     step, elapsed = 0, 0.0
     if resume:
         step, elapsed = restore(run_dir / "last.pt", model, ema, opts, cfgs, device)
+        trim_log(run_dir, step)
     run_dir.joinpath("samples").mkdir(parents=True, exist_ok=True)
     (run_dir / "config.json").write_text(json.dumps(cfgs, indent=2) + "\n")
     if train_cfg.compile and device.type == "cuda":
