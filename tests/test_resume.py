@@ -105,7 +105,7 @@ def test_resume_drops_log_lines_written_after_the_checkpoint(tmp_path):
     log = out / "metrics.jsonl"
     logged = [json.loads(line)["step"] for line in log.read_text().splitlines()]
     with open(log, "a") as f:  # what the killed process wrote after its last checkpoint
-        f.write(json.dumps({"step": 3, "g_loss": 0.0}) + "\n")
+        f.write(json.dumps({"step": 4, "g_loss": 0.0}) + "\n")
     assert main([*base, "--steps", "4", "--resume"]) == 0
     steps = [json.loads(line)["step"] for line in log.read_text().splitlines()]
     assert steps[: len(logged)] == logged
