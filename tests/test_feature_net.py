@@ -77,7 +77,7 @@ def test_tampered_weights_are_refused(tmp_path, monkeypatch):
     with pytest.raises(F.AssetError, match="sha256"):
         F.load_feature_net()
     with pytest.raises(F.AssetError, match="sha256"):
-        F.load_feature_net(bad, sha256=F.manifest_entry()["sha256"])
+        F.load_feature_net(bad, sha256=F.manifest_entry("feature_net.pt")["sha256"])
     with pytest.raises(FileNotFoundError, match="train_features"):
         F.load_feature_net(tmp_path / "missing.pt")
 

@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--n must be at least 2 (a covariance needs two samples), got {args.n}")
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
+    from vidgen_edu.assets import manifest_entry
     from vidgen_edu.metrics.evaluate import evaluate
-    from vidgen_edu.metrics.features import manifest_entry
     from vidgen_edu.training import load_generator
 
     generator, config, data_spec = load_generator(args.checkpoint, device="cpu")
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
     )
     result["checkpoint"] = str(args.checkpoint)
-    result["feature_net_sha256"] = manifest_entry()["sha256"]  # which features the scores used
+    result["feature_net_sha256"] = manifest_entry("feature_net.pt")["sha256"]  # which features the scores used
     if args.json:
         print(json.dumps(result))
     else:

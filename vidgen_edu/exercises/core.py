@@ -126,7 +126,7 @@ def _mismatch(got: Any, expected: Any, rtol: float, atol: float) -> str:
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return f"expected a sequence of {len(expected)} values"
-        for i, (g, e) in enumerate(zip(got, expected)):
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             problem = _mismatch(g, e, rtol, atol)
             if problem:
                 return f"item {i}: {problem}"

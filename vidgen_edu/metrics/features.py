@@ -24,8 +24,6 @@ interpolation with antialiasing.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,17 +32,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from vidgen_edu.assets import ASSETS, AssetError, manifest_entry, sha256_of, verify
 from vidgen_edu.video.errors import VideoError
 from vidgen_edu.video.tensors import frames_to_tensor
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 SHIPPED = ASSETS / "feature_net.pt"
-MANIFEST = ASSETS / "manifest.json"
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 weights of R, G, B
-
-
-class AssetError(RuntimeError):
-    """A shipped or given weight file that is missing, corrupt or does not match its manifest."""
 
 
 @dataclass(frozen=True)
@@ -156,31 +149,6 @@ def prepare(video, *, frames: int = 16, size: int = 32) -> torch.Tensor:
 # --- loading, with the sha256 check ----------------------------------------------------------
 
 
-def sha256_of(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def manifest_entry(name: str = SHIPPED.name, *, manifest: Path | None = None) -> dict:
-    """The manifest's entry for an asset file name (how it was made, sha256, metrics)."""
-    manifest = MANIFEST if manifest is None else manifest
-    try:
-        entries = json.loads(Path(manifest).read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise AssetError(
-            f"cannot read the asset manifest {manifest}: {err}; reinstall vidgen-edu"
-        ) from err
-    if name not in entries:
-        raise AssetError(
-            f"the asset manifest {manifest} has no entry {name!r}; reinstall vidgen-edu"
-        )
-    return entries[name]
-
-
 def save_feature_net(net: FeatureNet, path: str | Path, *, meta: dict | None = None) -> str:
     """Write weights + config (+ meta) atomically; return the file's sha256."""
     path = Path(path)
@@ -212,12 +180,8 @@ def load_feature_net(
             f"feature network {path} not found: expected a file written by "
             "`python -m vidgen_edu.metrics.train_features --out PATH`"
         )
-    actual = sha256_of(path)
-    if sha256 is not None and actual != sha256:
-        raise AssetError(
-            f"{path} has sha256 {actual[:12]}..., expected {sha256[:12]}... from the manifest: the "
-            "file is corrupt or was replaced; reinstall vidgen-edu or retrain it with train_features"
-        )
+    if sha256 is not None:
+        verify(path, sha256)
     payload = torch.load(path, map_location=device, weights_only=True)
     net = FeatureNet(FeatureNetConfig(**payload["config"]))
     net.load_state_dict(payload["state_dict"])

@@ -25,6 +25,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from vidgen_edu.assets import update_manifest
+
 from .features import FeatureNet, FeatureNetConfig, prepare, save_feature_net
 
 HELD_OUT_SEED = 1_000_000_000  # sample seeds at or above this are never used for training
@@ -116,15 +118,6 @@ def measure_accuracy(
         "n": int(x.shape[0]),
         "n_motion": int(known.sum()),
     }
-
-
-def update_manifest(manifest: Path, name: str, entry: dict) -> None:
-    """Set ``manifest[name] = entry``, keeping the other assets' entries (atomic write)."""
-    entries = json.loads(manifest.read_text()) if manifest.is_file() else {}
-    entries[name] = entry
-    tmp = manifest.with_name(manifest.name + ".tmp")
-    tmp.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
-    tmp.replace(manifest)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -18,10 +18,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from vidgen_edu.assets import ASSETS, shipped
 from vidgen_edu.models import ModelConfig, build_model
 
 FORMAT = "vidgen_edu.checkpoint/1"
-PRETRAINED = Path(__file__).resolve().parent.parent / "assets" / "pretrained_mocogan.pt"
+PRETRAINED = ASSETS / "pretrained_mocogan.pt"
 
 
 def save_atomic(obj: dict, path: str | os.PathLike) -> None:
@@ -73,7 +74,7 @@ def resolve(path_or_pretrained: str | os.PathLike) -> Path:
                 f"no shipped pretrained weights found at {PRETRAINED}: train them with "
                 "`vidgen-edu train --preset pretrained --out RUN` and pass --checkpoint RUN/last.pt"
             )
-        return PRETRAINED
+        return shipped(PRETRAINED.name)  # checked against its sha256 in the manifest
     path = Path(path_or_pretrained)
     if path.is_dir():
         path = path / "last.pt"
