@@ -19,7 +19,7 @@ course: $(STAMP)  ## run every notebook; writes build/course/index.html and repo
 
 test: $(STAMP)  ## library tests, notebook tests (nbval, smoke profile), browser tests
 	VIDGEN_EDU_PROFILE=smoke $(BIN)/python -m pytest -q tests
-	VIDGEN_EDU_PROFILE=smoke $(BIN)/python -m pytest -q --nbval-lax --current-env notebooks
+	VIDGEN_EDU_PROFILE=smoke $(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks
 
 lab: $(STAMP)  ## JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks
