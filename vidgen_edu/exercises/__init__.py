@@ -7,6 +7,7 @@ True
 
 from . import conv as _conv  # noqa: F401  (registers the convolution exercises)
 from . import gan as _gan  # noqa: F401  (registers the GAN and VAE exercises)
+from . import training as _training  # noqa: F401  (registers the exercises of notebook 04)
 from . import video as _video  # noqa: F401  (registers the exercises of notebooks 00 and 01)
 from .core import Exercise, ExerciseFailed, check, exercise, get, iter_exercises, names, summarize
 
