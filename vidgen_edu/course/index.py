@@ -26,8 +26,9 @@ th, td { border: 1px solid #ccc; padding: 0.3em 0.8em; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #176a26; font-weight: bold; } .failed { color: #b00020; font-weight: bold; }
 .videos { display: flex; flex-wrap: wrap; gap: 1em; }
-figure { margin: 0; max-width: 256px; } figcaption { font-size: 0.85em; color: #555; }
-video, img.clip { width: 256px; image-rendering: pixelated; background: #000; }
+figure { margin: 0; max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
+video, img.clip { height: 192px; width: auto; max-width: 100%; object-fit: contain;
+                  image-rendering: pixelated; background: #000; }
 """
 
 
