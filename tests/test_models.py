@@ -2,24 +2,12 @@
 
 import pytest
 import torch
+from tiny import TINY_MODEL as TINY
 from torch.nn.utils import parametrize
 
 from vidgen_edu.models import ModelConfig, build_model
 from vidgen_edu.models.layers import pick_frames, pick_window
 from vidgen_edu.training.losses import d_loss, g_loss, r1_penalty
-
-TINY = dict(
-    size=16,
-    frames=8,
-    ngf=8,
-    ndf=8,
-    d_frames=4,
-    z_content=8,
-    z_motion=4,
-    z_noise=4,
-    z_class=4,
-    vae_latent=2,
-)
 
 
 def tiny(name, **kw):

@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 import torch
+from tiny import TINY_MODEL as MODEL
 
 from vidgen_edu.models import ModelConfig, build_model
 from vidgen_edu.training import (
@@ -23,18 +24,6 @@ from vidgen_edu.training.ema import EMA
 from vidgen_edu.training.loop import autocast_for, make_optimizers, train_step
 from vidgen_edu.training.presets import data_spec_for, preset
 
-MODEL = dict(
-    size=16,
-    frames=8,
-    ngf=8,
-    ndf=8,
-    d_frames=4,
-    z_content=8,
-    z_motion=4,
-    z_noise=4,
-    z_class=4,
-    vae_latent=2,
-)
 SPEC = data_spec_for("moving-digits", size=16, frames=8, digits=1)
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
+
+from vidgen_edu.config import StrictConfig
 
 MODEL_NAMES = ("mocogan", "vgan", "vae")
 SIZES = (16, 32, 64)
 
 
 @dataclass
-class ModelConfig:
+class ModelConfig(StrictConfig):
     """Named defaults for every model; each field says its unit or range.
 
     ``private=True`` builds discriminators that Opacus accepts (GroupNorm, no in-place activations,
@@ -59,17 +61,3 @@ class ModelConfig:
                 "private=True with spectral_norm=True: Opacus cannot train through spectral norm; "
                 "set spectral_norm=False for a private model"
             )
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ModelConfig:
-        """Build from a plain dict; an unknown key is an error that names it."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown ModelConfig keys {unknown}: expected some of {sorted(known)}"
-            )
-        return cls(**d)

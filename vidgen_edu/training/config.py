@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
+
+from vidgen_edu.config import StrictConfig
 
 LOSSES = ("hinge", "nonsat")
 # Keys that may change when a run is resumed: how long and how often, not what is trained.
@@ -10,7 +12,7 @@ RESUMABLE_KEYS = ("steps", "log_every", "sample_every", "checkpoint_every", "dev
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(StrictConfig):
     """Named defaults of the training loop; each field says its unit or range."""
 
     steps: int = 1000  # generator steps (one step = n_critic D updates + one G update), >= 1
@@ -44,17 +46,3 @@ class TrainConfig:
             raise ValueError(f"ema_decay={self.ema_decay}: expected a value in [0, 1)")
         if self.checkpoint_every < 1 or self.log_every < 1:
             raise ValueError("checkpoint_every and log_every must be >= 1")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig:
-        """Build from a plain dict; an unknown key is an error that names it."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown TrainConfig keys {unknown}: expected some of {sorted(known)}"
-            )
-        return cls(**d)
