@@ -1,7 +1,7 @@
 """MoCoGAN vs a VGAN-style GAN vs a video VAE vs the dynamic texture, trained with the SAME budget.
 
     OMP_NUM_THREADS=1 nohup .venv/bin/python benchmarks/compare_models.py --out runs/compare \\
-        [--steps 300] [--batch 16] [--n 256] > runs/compare.log 2>&1 &
+        [--steps 300] [--batch 16] [--n 256] [--models vgan vae] [--pretrained] > runs/compare.log 2>&1 &
 
 Each learned model is trained by ``vidgen_edu.training.train`` on the same data (Moving Digits, one
 digit, 32x32, 16 frames, unconditional), with the same number of steps, batch size and seed,
@@ -64,7 +64,7 @@ def train_or_load(name: str, out: Path, *, steps: int, batch: int, seed: int):
 def sources(args) -> dict:
     """``{row name: (generator or sampler, num_classes, budget text, train seconds)}``."""
     out = {}
-    for name in MODELS:
+    for name in args.models:
         g, secs = train_or_load(name, args.out, steps=args.steps, batch=args.batch, seed=args.seed)
         out[name] = (g, 0, f"{args.steps} steps x {args.batch}", secs)
         print(f"{name}: trained, {secs:.0f} s", flush=True)
@@ -75,7 +75,8 @@ def sources(args) -> dict:
     out["dynamic texture"] = (texture, 0, "closed form, 64 clips", time.perf_counter() - t0)
     if args.pretrained and PRETRAINED.exists():
         g, cfg, _ = load_generator("pretrained")
-        out["mocogan (shipped, conditional)"] = (g, cfg.num_classes, "6,000 steps x 16 (other)", None)
+        steps = load_checkpoint("pretrained")["step"]
+        out["mocogan (shipped, conditional)"] = (g, cfg.num_classes, f"{steps:,} steps x 16", None)
     return out
 
 
@@ -87,6 +88,8 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, default=256, help="clips per sample in every score")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pretrained", action="store_true", help="add the shipped model as a row")
+    p.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS),
+                   help="which learned models to train and score (default: all three)")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = {}
