@@ -1,7 +1,7 @@
 """What every configuration dataclass shares: a plain-dict round trip that refuses unknown keys.
 
-Configurations travel inside checkpoints as plain dicts (so that ``torch.load(...,
-weights_only=True)`` can read them); reading one back names any key the class does not know,
+Configurations travel inside checkpoints as plain dicts (so that a weights-only load can read
+them); reading one back names any key the class does not know,
 instead of ignoring it or failing with a bare ``TypeError``.
 """
 
