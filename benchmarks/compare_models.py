@@ -6,7 +6,7 @@
 Each learned model is trained by ``vidgen_edu.training.train`` on the same data (Moving Digits, one
 digit, 32x32, 16 frames, unconditional), with the same number of steps, batch size and seed,
 widths 32, into ``OUT/<model>/``. An interrupted run continues; a finished one is only evaluated.
-The generator EMA decay is set from the budget (``ema_decay_for``), so a different ``--steps``
+The generator EMA decay is set from the budget (``vidgen_edu.training.ema.ema_decay_for``), so a different ``--steps``
 needs a new ``--out``. The dynamic texture (Doretto et al. 2003) is fitted in closed form on 64
 real clips. With ``--pretrained`` the shipped conditional MoCoGAN (6,000 steps) is added as a
 reference row (a different budget, marked as such).
@@ -30,18 +30,10 @@ from vidgen_edu.metrics import evaluate
 from vidgen_edu.models import ModelConfig
 from vidgen_edu.pipeline import DynamicTexture
 from vidgen_edu.training import PRETRAINED, TrainConfig, load_checkpoint, load_generator, train
+from vidgen_edu.training.ema import ema_decay_for
 
 DATA = {"name": "moving-digits", "size": 32, "frames": 16, "digits": 1, "digit_size": 14}
 MODELS = ("mocogan", "vgan", "vae")
-
-
-def ema_decay_for(steps: int) -> float:
-    """An EMA decay whose time constant ``1 / (1 - decay)`` is a tenth of the run (at most 0.999).
-
-    With the default 0.999 a 300-step run would sample from weights that are still 74% the
-    initial ones (0.999**300 = 0.74): a short budget needs a shorter average.
-    """
-    return max(0.0, min(0.999, 1.0 - 10.0 / steps))
 
 
 def train_or_load(name: str, out: Path, *, steps: int, batch: int, seed: int):

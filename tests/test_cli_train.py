@@ -2,18 +2,14 @@
 
 import numpy as np
 import pytest
+from tiny import SMOKE_MOCOGAN
 
 from vidgen_edu.cli import main
 from vidgen_edu.training import checkpoint, presets
 
 SMOKE = [
     "train",
-    "--model",
-    "mocogan",
-    "--dataset",
-    "moving-digits",
-    "--preset",
-    "smoke",
+    *SMOKE_MOCOGAN,
     "--steps",
     "3",
     "--sample-every",

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from vidgen_edu import assets
 from vidgen_edu.metrics import features as F
 from vidgen_edu.metrics import train_features as T
 from vidgen_edu.video.errors import VideoError
@@ -17,9 +18,9 @@ FRESH_SEED = T.HELD_OUT_SEED + 7_919  # neither a training seed nor the manifest
 
 
 def test_manifest_describes_the_shipped_file():
-    entry = F.manifest_entry("feature_net.pt")
+    entry = assets.manifest_entry("feature_net.pt")
     assert F.SHIPPED.stat().st_size < 1_000_000
-    assert entry["sha256"] == F.sha256_of(F.SHIPPED)
+    assert entry["sha256"] == assets.sha256_of(F.SHIPPED)
     assert entry["command"].startswith(
         "OMP_NUM_THREADS=1 python -m vidgen_edu.metrics.train_features"
     )
@@ -73,11 +74,11 @@ def test_tampered_weights_are_refused(tmp_path, monkeypatch):
     data = bytearray(bad.read_bytes())
     data[-100] ^= 0xFF
     bad.write_bytes(bytes(data))
-    monkeypatch.setattr(F, "SHIPPED", bad)
-    with pytest.raises(F.AssetError, match="sha256"):
+    monkeypatch.setattr(assets, "ASSETS", tmp_path)  # the shipped file is now the tampered copy
+    with pytest.raises(assets.AssetError, match="sha256"):
         F.load_feature_net()
-    with pytest.raises(F.AssetError, match="sha256"):
-        F.load_feature_net(bad, sha256=F.manifest_entry("feature_net.pt")["sha256"])
+    with pytest.raises(assets.AssetError, match="sha256"):
+        F.load_feature_net(bad, sha256=assets.manifest_entry("feature_net.pt")["sha256"])
     with pytest.raises(FileNotFoundError, match="train_features"):
         F.load_feature_net(tmp_path / "missing.pt")
 
@@ -105,7 +106,7 @@ def test_retraining_command_runs_and_keeps_other_manifest_entries(tmp_path, caps
     entries = json.loads(manifest.read_text())
     assert entries["generator.pt"] == {"sha256": "abc"}
     entry = entries["feature_net.pt"]
-    assert entry["sha256"] == printed["sha256"] == F.sha256_of(out)
+    assert entry["sha256"] == printed["sha256"] == assets.sha256_of(out)
     assert entry["steps"] == 3 and entry["accuracy"]["n"] == 6
     net = F.load_feature_net(out, sha256=entry["sha256"])
     fresh = F.FeatureNet()

@@ -8,17 +8,13 @@ import sys
 import time
 
 import torch
+from tiny import SMOKE_MOCOGAN
 
 from vidgen_edu.training import load_checkpoint, load_generator
 
 STEPS = 30
 ARGS = [
-    "--model",
-    "mocogan",
-    "--dataset",
-    "moving-digits",
-    "--preset",
-    "smoke",
+    *SMOKE_MOCOGAN,
     "--steps",
     str(STEPS),
     "--checkpoint-every",
@@ -88,7 +84,7 @@ def test_kill_and_resume_matches_uninterrupted_run(tmp_path):
 def test_resume_refuses_a_changed_setting(tmp_path, capsys):
     from vidgen_edu.cli import main
 
-    run = ["train", *ARGS[:6], "--steps", "2", "--no-progress", "--out", str(tmp_path / "run")]
+    run = ["train", *SMOKE_MOCOGAN, "--steps", "2", "--no-progress", "--out", str(tmp_path / "run")]
     assert main(run) == 0
     assert main([*run, "--steps", "4", "--resume", "--seed", "9"]) == 2
     err = capsys.readouterr().err
@@ -100,7 +96,7 @@ def test_resume_drops_log_lines_written_after_the_checkpoint(tmp_path):
     from vidgen_edu.cli import main
 
     out = tmp_path / "run"
-    base = ["train", *ARGS[:6], "--checkpoint-every", "2", "--no-progress", "--out", str(out)]
+    base = ["train", *SMOKE_MOCOGAN, "--checkpoint-every", "2", "--no-progress", "--out", str(out)]
     assert main([*base, "--steps", "2"]) == 0
     log = out / "metrics.jsonl"
     logged = [json.loads(line)["step"] for line in log.read_text().splitlines()]

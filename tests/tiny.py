@@ -12,3 +12,6 @@ TINY_MODEL = dict(
     z_class=4,
     vae_latent=2,
 )
+
+# `vidgen-edu train` arguments for the smallest MoCoGAN run (the smoke preset's settings)
+SMOKE_MOCOGAN = ["--model", "mocogan", "--dataset", "moving-digits", "--preset", "smoke"]

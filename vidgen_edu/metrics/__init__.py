@@ -11,8 +11,10 @@
 Retrain the network with ``python -m vidgen_edu.metrics.train_features --out PATH``.
 """
 
+from vidgen_edu.assets import AssetError
+
 from .evaluate import evaluate, fvd_proxy, real_floor
-from .features import AssetError, FeatureNet, classify, embed, load_feature_net, prepare
+from .features import FeatureNet, classify, embed, load_feature_net, prepare
 from .frechet import feature_statistics, frechet_distance, frechet_from_features
 from .motion import acd, content_distance, frame_change
 

@@ -32,7 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from vidgen_edu.assets import ASSETS, AssetError, manifest_entry, sha256_of, verify
+from vidgen_edu.assets import ASSETS, sha256_of, shipped, verify
 from vidgen_edu.video.errors import VideoError
 from vidgen_edu.video.tensors import frames_to_tensor
 
@@ -169,11 +169,7 @@ def load_feature_net(
     path is checked against ``sha256`` when given.
     """
     if path is None:
-        path, sha256 = SHIPPED, manifest_entry(SHIPPED.name)["sha256"]
-        if not SHIPPED.is_file():
-            raise AssetError(
-                f"the shipped feature network {SHIPPED} is missing; reinstall vidgen-edu"
-            )
+        path = shipped(SHIPPED.name)  # checked against its manifest entry
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(

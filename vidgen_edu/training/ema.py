@@ -31,3 +31,15 @@ class EMA:
 
     def load_state_dict(self, state: dict) -> None:
         self.shadow.load_state_dict(state, strict=True)
+
+
+def ema_decay_for(steps: int) -> float:
+    """An EMA decay whose time constant ``1 / (1 - decay)`` is a tenth of the run (at most 0.999).
+
+    The average forgets with a time constant of ``1 / (1 - decay)`` steps: with 0.999 a 300-step
+    run would still sample from weights that are 74% the initial ones (0.999**300 = 0.74).
+
+    >>> ema_decay_for(100), ema_decay_for(1_000_000)
+    (0.9, 0.999)
+    """
+    return max(0.0, min(0.999, 1.0 - 10.0 / steps))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from vidgen_edu.models import ModelConfig
 
 from .config import TrainConfig
+from .ema import ema_decay_for
 
 PRESETS = ("smoke", "cpu", "gpu", "pretrained")
 
@@ -101,5 +102,6 @@ def preset(
             )
         m_kw.update(name=model, channels=channels, num_classes=num_classes or 0)
         spec = data_spec_for(dataset, size=m_kw["size"], frames=m_kw["frames"])
+    t_kw.setdefault("ema_decay", ema_decay_for(t_kw["steps"]))  # the preset's length, not --steps
     t_kw.update({k: v for k, v in train_overrides.items() if v is not None})
     return ModelConfig(**m_kw), TrainConfig(**t_kw), spec
