@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vidgen_edu.errors import UsageError
 from vidgen_edu.foundations.conv import (
     conv2d_backward,
     conv2d_fft,
@@ -97,7 +98,7 @@ def test_conv_transpose_agrees_with_torch(case, output_padding):
     kh, kw = wt.shape[2:]
     sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, k in zip(x.shape[2:], (kh, kw), strict=True)]
     if min(sizes) < 1:  # PyTorch refuses these too
-        with pytest.raises(ValueError, match="reduce padding"):
+        with pytest.raises(UsageError, match="reduce padding"):
             conv_transpose2d_naive(x, wt, stride=s, padding=p, output_padding=op, dilation=d)
         return
     expected = F.conv_transpose2d(x, wt, bias, stride=s, padding=p, output_padding=op, dilation=d)
@@ -175,9 +176,18 @@ def test_dense_layer_forward_and_backward(batch, n_in, n_out, seed):
     (lambda: conv2d_im2col(torch.zeros(1, 2, 8, 8), torch.zeros(1, 3, 3, 3)), "2 channels"),
     (lambda: conv2d_backward(torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 2, 2)),
      "does not match"),
+    (lambda: conv2d_backward(torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 9)),
+     "does not match the convolution's output (1, 1, 3, 3)"),
+    (lambda: conv3d_naive(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 2, 2, 2)), "(B, C_in, T, H, W)"),
+    (lambda: conv_transpose2d_naive(torch.zeros(1, 2, 4, 4), torch.zeros(3, 1, 2, 2)), "2 channels"),
+    (lambda: conv_transpose_output_size(4, 3, stride=2, output_padding=2), "output_padding"),
+    (lambda: im2col(torch.zeros(8, 8), (3, 3)), "(B, C, H, W)"),
     (lambda: dense_forward(torch.zeros(3), torch.zeros(4, 2), torch.zeros(2)), "W (n_in, n_out)"),
     (lambda: finite_difference_grad(lambda t: t.sum(), torch.zeros(2), scheme="backward"), "central"),
+    (lambda: finite_difference_grad(lambda t: t.sum(), torch.zeros(2), eps=0), "eps must be positive"),
 ])
 def test_bad_input_explains_itself(call, fragment):
-    with pytest.raises(ValueError, match=re.escape(fragment)):
+    """A learner's bad shape or argument is a UsageError (a ValueError too), in one line."""
+    with pytest.raises(UsageError, match=re.escape(fragment)) as err:
         call()
+    assert isinstance(err.value, ValueError) and "\n" not in str(err.value)

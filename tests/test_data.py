@@ -22,6 +22,7 @@ from vidgen_edu.data import (
 from vidgen_edu.data.bounce import random_velocities, reflect
 from vidgen_edu.data.digits import digit_templates
 from vidgen_edu.data.shapes import shape_masks
+from vidgen_edu.errors import ConfigError, UsageError, VideoError, VidgenError
 
 DEVICES = ["cpu", torch.device("cpu")] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -205,19 +206,24 @@ def test_device_argument(cls, device):
     assert moved.video.device.type == want and len(moved) == 3
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: MovingDigits(size=20, digit_size=28), "digit_size"),
-    (lambda: MovingDigits(speed=(6.0, 2.0)), "speed"),
-    (lambda: MovingDigits(speed="fast"), "speed"),
-    (lambda: MovingDigits(frames=0), "frames"),
-    (lambda: MovingDigits(combine="mean"), "combine"),
-    (lambda: BouncingShapes(size=16, shape_size=20), "shape_size"),
-    (lambda: MovingDigits().sample(0), "n"),
-    (lambda: MovingDigits().sample(2, seed="a"), "seed"),
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: MovingDigits(size=20, digit_size=28), ConfigError, "digit_size"),
+    (lambda: MovingDigits(speed=(6.0, 2.0)), ConfigError, "speed"),
+    (lambda: MovingDigits(speed="fast"), ConfigError, "speed"),
+    (lambda: MovingDigits(frames=0), ConfigError, "frames"),
+    (lambda: MovingDigits(size=32.0), ConfigError, "size must be an int"),
+    (lambda: MovingDigits(combine="mean"), ConfigError, "combine"),
+    (lambda: MovingDigits(seed="a"), ConfigError, "seed must be an int"),
+    (lambda: BouncingShapes(size=16, shape_size=20), ConfigError, "shape_size"),
+    (lambda: BouncingShapes(seed=1.5), ConfigError, "seed"),
+    (lambda: MovingDigits().sample(0), UsageError, "n=8"),
+    (lambda: MovingDigits().sample(2, seed="a"), UsageError, "seed"),
 ])
-def test_bad_arguments_say_what_is_wrong(make, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_arguments_say_what_is_wrong(make, error, match):
+    with pytest.raises(error, match=match) as err:
         make()
+    assert isinstance(err.value, ValueError)  # `except ValueError` in a notebook keeps working
+    assert "\n" not in str(err.value) and "--" not in str(err.value)  # one line, no CLI flags
 
 
 def test_make_dataset_names():
@@ -227,12 +233,29 @@ def test_make_dataset_names():
     shapes_ds = make_dataset("bouncing-shapes", size=32, frames=4)
     assert isinstance(shapes_ds, BouncingShapes) and shapes_ds.sample(1).video.shape == (1, 3, 4, 32, 32)
     assert make_dataset("moving-digits").size == 64
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ConfigError) as err:
         make_dataset("moving-letters")
     for name in data.NAMES:
         assert name in str(err.value)
-    with pytest.raises(ValueError, match="path"):
+    with pytest.raises(ConfigError, match="path"):
         make_dataset("moving-mnist:")
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: make_dataset("nope"), ConfigError, "unknown dataset 'nope'"),
+    (lambda: make_dataset(None), ConfigError, "must be a string"),
+    (lambda: make_dataset("clips:"), ConfigError, "clips:DIR"),
+    (lambda: make_dataset("moving-digits", digitz=1), ConfigError, "no setting 'digitz'.*digits"),
+    (lambda: make_dataset("bouncing-shapes", size="big"), ConfigError, "size"),
+    (lambda: make_dataset("moving-mnist:/no/such/file.npy"), VideoError, "no Moving MNIST file"),
+    (lambda: make_dataset("clips:/no/such/folder"), VideoError, "no folder"),
+])
+def test_make_dataset_bad_input_is_the_users_error(call, error, match):
+    """Every bad name or setting is a VidgenError (the command line: exit 2, not a bug report)."""
+    with pytest.raises(error, match=match) as err:
+        call()
+    assert isinstance(err.value, VidgenError) and err.value.exit_status == 2
+    assert "\n" not in str(err.value)
 
 
 def naive_paste(canvas, patches, positions, combine):

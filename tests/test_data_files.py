@@ -12,6 +12,7 @@ import torch
 
 from vidgen_edu.data import MovingMNIST, VideoClips, make_dataset
 from vidgen_edu.data.resize import fit_square
+from vidgen_edu.errors import ConfigError, VideoError
 from vidgen_edu.video import read_video
 
 # ---------------------------------------------------------------------------- Moving MNIST
@@ -69,22 +70,41 @@ def test_moving_mnist_sample(mnist_file):
 
 
 def test_moving_mnist_bad_files(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"\(T, N, H, W\)"):
+    with pytest.raises(VideoError, match=r"missing.npy.*does not exist.*\(T, N, H, W\)"):
         MovingMNIST(tmp_path / "missing.npy")
+    with pytest.raises(VideoError, match="is a folder"):
+        MovingMNIST(tmp_path)
     np.save(tmp_path / "three.npy", np.zeros((20, 64, 64), np.uint8))
-    with pytest.raises(ValueError, match=r"shape \(20, 64, 64\).*\(T, N, H, W\)"):
+    with pytest.raises(VideoError, match=r"shape \(20, 64, 64\).*\(T, N, H, W\)"):
         MovingMNIST(tmp_path / "three.npy")
     np.save(tmp_path / "float.npy", np.zeros((2, 3, 8, 8), np.float32))
-    with pytest.raises(ValueError, match=r"float32.*uint8"):
+    with pytest.raises(VideoError, match=r"float32.*uint8"):
         MovingMNIST(tmp_path / "float.npy")
     (tmp_path / "text.npy").write_text("not an array")
-    with pytest.raises(ValueError, match="not a readable .npy"):
+    with pytest.raises(VideoError, match="not a readable .npy") as err:
         MovingMNIST(tmp_path / "text.npy")
+    assert "\n" not in str(err.value)
+    np.savez(tmp_path / "archive.npz", x=np.zeros((2, 3, 8, 8), np.uint8))
+    with pytest.raises(VideoError, match="npz archive"):
+        MovingMNIST(tmp_path / "archive.npz")
+
+
+def test_moving_mnist_missing_file_is_the_users_error(tmp_path):
+    """Not a bare FileNotFoundError: the command line would report that as a bug in vidgen-edu."""
+    with pytest.raises(VideoError) as err:
+        make_dataset(f"moving-mnist:{tmp_path / 'mnist_test_seq.npy'}")
+    assert err.value.exit_status == 2 and "moving-digits" in str(err.value)
 
 
 def test_moving_mnist_bad_arguments(mnist_file):
-    with pytest.raises(ValueError, match="frames"):
+    with pytest.raises(ConfigError, match="frames"):
         MovingMNIST(mnist_file, frames=6)
+    with pytest.raises(ConfigError, match="frames must be an int"):
+        MovingMNIST(mnist_file, frames="all")
+    with pytest.raises(ConfigError, match="size"):
+        MovingMNIST(mnist_file, size=0)
+    with pytest.raises(ConfigError, match="seed"):
+        MovingMNIST(mnist_file, seed=None)
     with pytest.raises(IndexError, match="out of range"):
         MovingMNIST(mnist_file)[7]
     ds = make_dataset(f"moving-mnist:{mnist_file}", size=None, frames=4)
@@ -164,14 +184,19 @@ def test_fit_square_center_crops_then_resizes():
 
 
 def test_video_clips_bad_folders(tmp_path, video_folder):
-    with pytest.raises(FileNotFoundError, match="no folder"):
+    with pytest.raises(VideoError, match="no folder.*nowhere.*missing"):
         VideoClips(tmp_path / "nowhere")
+    (tmp_path / "file.mp4").write_bytes(b"x")
+    with pytest.raises(VideoError, match="a file, not a folder"):
+        VideoClips(tmp_path / "file.mp4")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="no video file"):
+    with pytest.raises(VideoError, match="no video file"):
         VideoClips(tmp_path / "empty")
+    with pytest.raises(ConfigError, match="stride"):
+        VideoClips(video_folder, stride=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(ValueError, match="no usable clip of 100 frames"):
+        with pytest.raises(VideoError, match="no usable clip of 100 frames"):
             VideoClips(video_folder, frames=100)
-        with pytest.raises(ValueError, match="no usable clip"):
+        with pytest.raises(VideoError, match="no usable clip"):
             VideoClips(video_folder / "sub")

@@ -6,6 +6,7 @@ import math
 import pytest
 import torch
 
+from vidgen_edu.errors import UsageError
 from vidgen_edu.pipeline import (
     DynamicTexture,
     FramePCA,
@@ -126,12 +127,32 @@ def test_bad_input_and_misuse_raise_clear_errors():
         DynamicTexture(k=2).fit(torch.zeros(10, 8, 8))
     with pytest.raises(VideoError, match="at least 2 frames"):
         DynamicTexture(k=2).fit(torch.zeros(2, 1, 1, 8, 8))
-    with pytest.raises(ValueError, match="k=50"):
+    with pytest.raises(UsageError, match="k=50"):
         DynamicTexture(k=50).fit(_random_video())
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(UsageError, match="not fitted"):
         DynamicTexture(k=2).sample(1)
-    with pytest.raises(ValueError, match="start must be"):
+    with pytest.raises(UsageError, match="start must be"):
         DynamicTexture(k=2).fit(_random_video()).sample(1, start="middle")
+    with pytest.raises(UsageError, match="k must be a positive"):
+        DynamicTexture(k=0)
+    with pytest.raises(UsageError, match="k must be a positive"):
+        DynamicTexture(k=2.5)
+    fitted = DynamicTexture(k=2).fit(_random_video())
+    with pytest.raises(UsageError, match="n=0"):
+        fitted.sample(0)
+    with pytest.raises(UsageError, match="frames=2.5"):
+        fitted.sample(1, frames=2.5)
+    pca = FramePCA.fit(_random_video(), k=3)
+    with pytest.raises(UsageError, match="T >= 2 and k=3"):
+        DynamicTexture(k=3).fit_states(pca, torch.zeros(2, 1, 3))
+
+
+def test_numpy_ints_are_counts_too():
+    import numpy as np
+
+    video = _random_video()
+    model = DynamicTexture(k=np.int64(3)).fit(video)
+    assert model.sample(np.int64(2), frames=np.int64(4)).shape == (2, 3, 4, 6, 6)
 
 
 @pytest.mark.parametrize("shape", [(12, 40), (40, 12)])

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from vidgen_edu import assets
+from vidgen_edu.errors import AssetError, VidgenError
 from vidgen_edu.metrics import features as F
 from vidgen_edu.metrics import train_features as T
 from vidgen_edu.video.errors import VideoError
@@ -79,8 +80,34 @@ def test_tampered_weights_are_refused(tmp_path, monkeypatch):
         F.load_feature_net()
     with pytest.raises(assets.AssetError, match="sha256"):
         F.load_feature_net(bad, sha256=assets.manifest_entry("feature_net.pt")["sha256"])
-    with pytest.raises(FileNotFoundError, match="train_features"):
+    with pytest.raises(AssetError, match="train_features"):
         F.load_feature_net(tmp_path / "missing.pt")
+
+
+def test_unreadable_weights_are_the_users_error(tmp_path):
+    """A given file that is not a feature network: an AssetError (CLI exit 2), not a torch error."""
+    text = tmp_path / "notes.pt"
+    text.write_text("not a checkpoint")
+    with pytest.raises(AssetError, match="notes.pt is not a feature network") as err:
+        F.load_feature_net(text)
+    assert isinstance(err.value, VidgenError) and "\n" not in str(err.value)
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, other)  # a torch file, but not one save_feature_net wrote
+    with pytest.raises(AssetError, match="other.pt is not a feature network"):
+        F.load_feature_net(other)
+
+
+def test_saved_weights_get_umask_permissions_and_leave_no_temp_file(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        sha = F.save_feature_net(F.FeatureNet(), tmp_path / "net.pt")
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir()] == ["net.pt"]
+    assert (tmp_path / "net.pt").stat().st_mode & 0o777 == 0o644
+    assert F.load_feature_net(tmp_path / "net.pt", sha256=sha) is not None
 
 
 def test_retraining_command_runs_and_keeps_other_manifest_entries(tmp_path, capsys):

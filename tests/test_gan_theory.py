@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from vidgen_edu.errors import UsageError
 from vidgen_edu.foundations import gan
 
 # unnormalised weights: exact zeros (to test 0 log 0) or values in [1e-3, 10]
@@ -74,10 +75,18 @@ def test_optimal_discriminator_is_half_where_both_vanish():
 
 
 def test_bad_input_says_what_to_do():
-    with pytest.raises(ValueError, match="sums to"):
+    with pytest.raises(UsageError, match="sums to"):
         gan.js_divergence(np.array([0.2, 0.2]), np.array([0.5, 0.5]))
-    with pytest.raises(ValueError, match="share one grid"):
+    with pytest.raises(UsageError, match="share one grid"):
         gan.value_function(np.array([0.5]), np.array([0.5, 0.5]), np.array([0.5, 0.5]))
+    with pytest.raises(UsageError, match="1-D array"):
+        gan.kl_divergence(np.ones((2, 2)) / 4, np.ones((2, 2)) / 4)
+    with pytest.raises(UsageError, match="negative or non-finite"):
+        gan.generator_criterion(np.array([1.5, -0.5]), np.array([0.5, 0.5]))
+    with pytest.raises(UsageError, match="not the logit"):
+        gan.value_function(np.array([2.0, -1.0]), np.array([0.5, 0.5]), np.array([0.5, 0.5]))
+    with pytest.raises(UsageError, match="share one grid"):
+        gan.optimal_discriminator(np.array([0.5, 0.5]), np.array([1.0]))
 
 
 @pytest.mark.parametrize("loss, grad", [

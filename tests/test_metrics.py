@@ -7,6 +7,7 @@ import pytest
 import scipy.linalg
 import torch
 
+from vidgen_edu.errors import UsageError, VideoError
 from vidgen_edu.metrics.frechet import (
     feature_statistics,
     frechet_distance,
@@ -66,12 +67,16 @@ def test_frechet_zero_for_identical_and_positive_otherwise():
 def test_frechet_accepts_torch_and_rejects_bad_shapes():
     mu, s = torch.zeros(3), torch.eye(3)
     assert frechet_distance(mu, s, mu + 1, s) == pytest.approx(3.0)
-    with pytest.raises(ValueError, match="sigma2"):
+    with pytest.raises(UsageError, match="sigma2"):
         frechet_distance(np.zeros(3), np.eye(3), np.zeros(3), np.eye(4))
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(UsageError, match="NaN"):
         frechet_distance(np.zeros(3), np.eye(3), np.full(3, np.nan), np.eye(3))
-    with pytest.raises(ValueError, match="N >= 2"):
+    with pytest.raises(UsageError, match="mu1 of shape"):
+        frechet_distance(np.zeros((3, 1)), np.eye(3), np.zeros(3), np.eye(3))
+    with pytest.raises(UsageError, match="N >= 2"):
         feature_statistics(np.zeros((1, 4)))
+    with pytest.raises(UsageError, match="array of numbers"):
+        feature_statistics("features.npy")
 
 
 @pytest.mark.parametrize("n, expected", [(100, 21.6), (500, 4.4)])
@@ -102,7 +107,7 @@ def test_frame_change_formula_on_tiny_tensor():
     assert frame_change(x) == pytest.approx(0.5)
     x[:, :, 2] = 0.5  # now only the first step changes: mean over 2 steps is 0.25
     assert frame_change(x) == pytest.approx(0.25)
-    with pytest.raises(ValueError, match="at least 2 frames"):
+    with pytest.raises(VideoError, match="at least 2 frames"):
         frame_change(torch.zeros(1, 1, 1, 2, 2))
 
 
@@ -111,6 +116,10 @@ def test_content_distance_formula_on_tiny_tensor():
 
     f = torch.tensor([[[0.0, 0.0], [3.0, 4.0], [3.0, 4.0]]])  # (B=1, T=3, D=2): steps of 5 and 0
     assert content_distance(f) == pytest.approx(2.5)
+    with pytest.raises(UsageError, match=r"\(B, T, D\) with T >= 2, got \(1, 1, 2\)"):
+        content_distance(f[:, :1])
+    with pytest.raises(UsageError, match="got list"):
+        content_distance([[0.0, 1.0]])
 
 
 def test_static_and_shuffled_videos_are_caught():
@@ -200,16 +209,16 @@ def test_evaluate_accepts_objects_with_sample_and_rejects_bad_output():
     assert torch.equal(a, b)  # seeded through the generator argument
     with pytest.raises(VideoError, match="expected a tensor"):
         evaluate(lambda n, labels: torch.zeros(n, 16, 32, 32), n=8, data_spec=SPEC)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(UsageError, match="n=1: expected 2"):
         evaluate(Noise(), n=1, data_spec=SPEC)
 
 
 def test_samplers_that_take_a_seed_get_a_new_one_per_call():
     from vidgen_edu.data import make_dataset
-    from vidgen_edu.metrics.evaluate import as_sample_fn, generate
+    from vidgen_edu.metrics.evaluate import generate, seeded
 
     dataset = make_dataset("moving-digits", size=32, frames=16, digits=1)  # .sample(n, *, seed=)
-    video = generate(as_sample_fn(dataset, seed=5), 8, batch_size=4)
+    video = generate(seeded(dataset.sample, seed=5), 8, batch_size=4)
     assert video.shape == (8, 1, 16, 32, 32)
     assert torch.equal(video[:4], dataset.sample(4, seed=5).video)
     assert torch.equal(video[4:], dataset.sample(4, seed=6).video)
@@ -220,4 +229,5 @@ def test_evaluate_on_colour_data_without_digits():
 
     spec = {"name": "bouncing-shapes", "size": 32, "frames": 16}
     noise = evaluate(lambda n, labels: torch.rand(n, 3, 16, 32, 32) * 2 - 1, n=32, data_spec=spec)
-    assert noise["data_spec"] == spec and noise["fvd_proxy"] > noise["real_floor"]
+    assert {k: noise["data_spec"][k] for k in spec} == spec
+    assert noise["fvd_proxy"] > noise["real_floor"]

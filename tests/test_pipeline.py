@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from vidgen_edu.errors import UsageError
 from vidgen_edu.pipeline import (
     Features,
     FrameFeatures,
@@ -91,7 +92,9 @@ def test_bad_input_gives_one_clear_error():
         Preprocess()(np.zeros((2, 4, 8, 8, 1), np.float32))
     with pytest.raises(VideoError, match="must return a"):
         Generate(lambda f: np.zeros((1, 1, 2, 4, 4)))(Features(k=2)(Preprocess()(_clips())))
-    with pytest.raises(ValueError, match="distinct names"):
+    with pytest.raises(UsageError, match="distinct names.*name='denoise'"):
         Pipeline([Features(), Features()])
-    with pytest.raises(ValueError, match="distinct names"):
+    with pytest.raises(UsageError, match="distinct names, got none"):
         Pipeline([])
+    with pytest.raises(UsageError, match="states \\(B, T, k\\) with k=2"):
+        Features(k=2)(Preprocess()(_clips())).pca.decode(torch.zeros(1, 3, 5))

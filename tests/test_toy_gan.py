@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from vidgen_edu.errors import UsageError
 from vidgen_edu.foundations import toy_gan
 
 
@@ -45,12 +46,14 @@ def test_every_loss_trains(loss):
 
 
 def test_bad_configuration_is_reported():
-    with pytest.raises(ValueError, match="unknown loss"):
+    with pytest.raises(UsageError, match="unknown loss"):
         toy_gan.train_toy_gan(loss="wasserstein", steps=1)
-    with pytest.raises(ValueError, match="unknown toy target"):
+    with pytest.raises(UsageError, match="unknown toy target"):
         toy_gan.train_toy_gan(target="ring9", steps=1)
-    with pytest.raises(ValueError, match="d_steps"):
+    with pytest.raises(UsageError, match="d_steps"):
         toy_gan.train_toy_gan(steps=1, d_steps=0)
+    with pytest.raises(UsageError, match="1-D target"):
+        toy_gan.target_density_1d(toy_gan.make_target("ring8"), np.linspace(-1, 1, 5))
 
 
 def test_thread_setting_is_restored():

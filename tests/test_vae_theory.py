@@ -6,6 +6,7 @@ import math
 import pytest
 import torch
 
+from vidgen_edu.errors import UsageError
 from vidgen_edu.foundations import vae
 
 
@@ -38,8 +39,10 @@ def test_kl_to_standard_normal_is_kingma_welling_formula():
 
 def test_shape_mismatch_is_reported():
     a = torch.zeros(2, 3)
-    with pytest.raises(ValueError, match="shapes differ"):
+    with pytest.raises(UsageError, match="shapes differ"):
         vae.kl_gaussians(a, a, a, torch.zeros(2, 4))
+    with pytest.raises(UsageError, match=r"x \(2, 3\), mu \(3,\)"):
+        vae.gaussian_log_density(a, torch.zeros(3), a)
 
 
 def test_reparameterize_has_the_right_moments():

@@ -151,6 +151,56 @@ def test_interrupt_during_write_leaves_no_temp_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+def test_error_mid_write_leaves_no_temp_file_and_keeps_the_old_file(tmp_path, monkeypatch):
+    """Any exception while ffmpeg writes (here a bug-like RuntimeError): the temporary file goes,
+    the old file stays as it was, and the exception is not disguised as a VideoError."""
+    import vidgen_edu.video.io as io
+
+    target = write_video(tmp_path / "keep.mp4", clip(t=4))
+    before = open(target, "rb").read()
+
+    def failing(args, frames, path):
+        assert os.path.dirname(args[-1]) == str(tmp_path)  # the temp file is beside the target
+        open(args[-1], "wb").write(b"half a video")
+        raise RuntimeError("disk controller on fire")
+
+    monkeypatch.setattr(io, "_encode", failing)
+    with pytest.raises(RuntimeError, match="on fire"):
+        write_video(target, clip(t=4))
+    assert os.listdir(tmp_path) == ["keep.mp4"]
+    assert open(target, "rb").read() == before
+
+
+def test_ffmpeg_failing_on_invalid_input_leaves_no_temp_file(tmp_path):
+    """ffmpeg itself refuses the frames (x265 cannot encode 1x1 pixels): no file is left."""
+    with pytest.raises(VideoError, match="could not write"):
+        write_video(tmp_path / "tiny.mp4", clip(t=2, h=1, w=1), codec="h265")
+    assert os.listdir(tmp_path) == []
+
+
+def test_target_that_is_a_folder(tmp_path):
+    (tmp_path / "out.mp4").mkdir()
+    with pytest.raises(VideoError, match="it is a folder; give a file name inside it"):
+        write_video(tmp_path / "out.mp4", clip(t=4))
+    assert os.listdir(tmp_path) == ["out.mp4"]
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"fps": "fast"}, "fps must be a positive number, got 'fast'"),
+    ({"crf": "high"}, "crf for h264 must be in 0..51, got 'high'"),
+    ({"gop": "often"}, "gop must be a number of frames >= 1"),
+])
+def test_option_of_the_wrong_type_is_a_video_error(tmp_path, kwargs, pattern):
+    with pytest.raises(VideoError, match=pattern):
+        write_video(tmp_path / "out.mp4", clip(t=4), **kwargs)
+    assert os.listdir(tmp_path) == []
+
+
+def test_max_frames_of_the_wrong_type(real_mp4):
+    with pytest.raises(VideoError, match="max_frames must be >= 1 or None, got 'all'"):
+        read_video(real_mp4, max_frames="all")
+
+
 def test_broken_ffmpeg_binary_is_reported(tmp_path, monkeypatch):
     """A broken ffmpeg binary (here: not an executable) must not leave a temp file either."""
     import vidgen_edu.video.io as io

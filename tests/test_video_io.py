@@ -96,6 +96,21 @@ def test_write_is_atomic_and_leaves_only_the_file(tmp_path):
     assert read_video(tmp_path / "a.mp4").shape[0] == 7
 
 
+@pytest.mark.parametrize("name", ["a.mp4", "a.gif"])
+def test_written_file_gets_the_users_umask_permissions(tmp_path, name):
+    """0o666 less the umask (0o644 under umask 022), as any new file: not mkstemp's 0o600."""
+    old = os.umask(0o022)
+    try:
+        write_video(tmp_path / name, moving_clip(t=3))
+        assert os.stat(tmp_path / name).st_mode & 0o777 == 0o644
+        os.umask(0o002)
+        write_video(tmp_path / name, moving_clip(t=3))  # a replaced file gets the umask too
+        assert os.stat(tmp_path / name).st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
+    assert os.listdir(tmp_path) == [name]
+
+
 def test_rotated_video_reports_upright_size(tmp_path):
     import subprocess
 

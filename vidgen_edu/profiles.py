@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 
+from vidgen_edu.errors import ConfigError
+
 PROFILES = ("smoke", "cpu", "gpu")
 ENV_VAR = "VIDGEN_EDU_PROFILE"
 
@@ -29,7 +31,7 @@ def resolve_profile(profile: str = "auto") -> str:
 
         return "gpu" if torch.cuda.is_available() else "cpu"
     if requested not in PROFILES:
-        raise ValueError(
+        raise ConfigError(
             f"unknown profile {requested!r}: expected one of {', '.join(PROFILES)} or 'auto' "
             f"(check the argument or the {ENV_VAR} environment variable)"
         )

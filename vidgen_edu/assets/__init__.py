@@ -11,12 +11,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from vidgen_edu.errors import AssetError
+from vidgen_edu.files import write_text_atomic
+
 ASSETS = Path(__file__).resolve().parent
 MANIFEST = ASSETS / "manifest.json"
-
-
-class AssetError(RuntimeError):
-    """A shipped or given weight file that is missing, corrupt or does not match its manifest."""
 
 
 def sha256_of(path: str | Path) -> str:
@@ -47,9 +46,7 @@ def update_manifest(manifest: Path, name: str, entry: dict) -> None:
     manifest = Path(manifest)
     entries = json.loads(manifest.read_text()) if manifest.is_file() else {}
     entries[name] = entry
-    tmp = manifest.with_name(manifest.name + ".tmp")
-    tmp.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
-    tmp.replace(manifest)
+    write_text_atomic(manifest, json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
 
 def verify(path: str | Path, sha256: str) -> Path:

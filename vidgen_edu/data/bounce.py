@@ -21,6 +21,8 @@ import math
 
 import torch
 
+from vidgen_edu.errors import ConfigError
+
 
 def reflect(u: torch.Tensor, limit: float) -> torch.Tensor:
     """Fold unfolded coordinates ``u`` into ``[0, limit]`` by reflecting at both walls.
@@ -67,8 +69,8 @@ def check_speed(speed: tuple[float, float]) -> tuple[float, float]:
     try:
         lo, hi = (float(s) for s in speed)
     except (TypeError, ValueError):
-        raise ValueError(f"speed must be a pair (low, high) of pixels per frame, got {speed!r}"
-                         ) from None
+        raise ConfigError(f"speed must be a pair (low, high) of pixels per frame, got {speed!r}: "
+                          "e.g. speed=(2.0, 6.0)") from None
     if not 0 <= lo <= hi:
-        raise ValueError(f"speed must satisfy 0 <= low <= high, got {speed!r}: e.g. (2.0, 6.0)")
+        raise ConfigError(f"speed must satisfy 0 <= low <= high, got {speed!r}: e.g. speed=(2.0, 6.0)")
     return lo, hi

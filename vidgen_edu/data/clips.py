@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import torch
 
+from vidgen_edu.errors import ConfigError, UsageError
+
 
 @dataclass
 class Clips:
@@ -48,19 +50,27 @@ def pick_generator(seed: int | None, own: torch.Generator) -> torch.Generator:
     if seed is None:
         return own
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an int or None, got {seed!r}: pass e.g. seed=0")
+        raise UsageError(f"seed must be an int or None, got {seed!r}: pass e.g. seed=0")
     return torch.Generator().manual_seed(seed)
 
 
 def check_count(n: int) -> int:
     """``n`` clips to sample, validated: a positive int."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n (the number of clips) must be a positive int, got {n!r}")
+        raise UsageError(f"n (the number of clips) must be a positive int, got {n!r}: pass e.g. n=8")
     return n
 
 
 def check_positive(name: str, value: int, *, minimum: int = 1) -> int:
     """A size-like constructor argument, validated: an int >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+        raise ConfigError(f"{name} must be an int >= {minimum}, got {value!r}: "
+                          f"pass a whole number of at least {minimum}")
     return value
+
+
+def check_seed(seed: int) -> int:
+    """A dataset's own seed, validated: an int (``torch.Generator.manual_seed`` takes no other)."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(f"seed must be an int, got {seed!r}: pass e.g. seed=0")
+    return seed

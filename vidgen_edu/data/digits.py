@@ -18,8 +18,10 @@ import functools
 import torch
 import torch.nn.functional as F
 
+from vidgen_edu.errors import ConfigError
+
 from .bounce import check_speed, random_trajectories
-from .clips import Clips, check_count, check_positive, pick_generator
+from .clips import Clips, check_count, check_positive, check_seed, pick_generator
 from .sprites import paste_add, paste_max
 
 MNIST_RATIO = 28 / 64  # digit side / frame side in Moving MNIST
@@ -72,13 +74,13 @@ class MovingDigits:
             digit_size = max(2, round(size * MNIST_RATIO))
         self.digit_size = check_positive("digit_size", digit_size, minimum=2)
         if digit_size > size:
-            raise ValueError(f"digit_size={digit_size} is larger than the frame size={size}: "
-                             "pass a digit_size <= size")
+            raise ConfigError(f"digit_size={digit_size} is larger than the frame size={size}: "
+                              "pass a digit_size <= size")
         self.speed = check_speed(speed)
         if combine not in ("max", "sum"):
-            raise ValueError(f"combine must be 'max' or 'sum', got {combine!r}")
+            raise ConfigError(f"combine must be 'max' or 'sum', got {combine!r}: e.g. combine='max'")
         self.combine = combine
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._generator = torch.Generator().manual_seed(seed)
         self._cache: dict[str, torch.Tensor] = {}
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import torch
 
-from ..video.errors import VideoError
+from vidgen_edu.errors import VideoError
+
 from ..video.io import probe, read_video
-from .clips import Clips, check_count, check_positive, pick_generator
+from .clips import Clips, check_count, check_positive, check_seed, pick_generator
 from .mnist import sample_indices
 from .resize import fit_square
 
@@ -33,12 +34,14 @@ def find_videos(folder: str | os.PathLike) -> list[Path]:
     """Video files under ``folder`` (recursively, sorted), or a clear error if there are none."""
     root = Path(folder)
     if not root.is_dir():
-        raise FileNotFoundError(f"no folder at {str(root)!r}: expected a folder of video files "
-                                f"({', '.join(VIDEO_EXTENSIONS)})")
+        what = "a file, not a folder" if root.exists() else "missing"
+        raise VideoError(f"no folder at {str(root)!r} (it is {what}; working directory "
+                         f"{os.getcwd()!r}): expected a folder of video files "
+                         f"({', '.join(VIDEO_EXTENSIONS)}); check the path")
     found = sorted(p for p in root.rglob("*")
                    if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS)
     if not found:
-        raise ValueError(f"{str(root)!r} holds no video file: put {', '.join(VIDEO_EXTENSIONS)} "
+        raise VideoError(f"{str(root)!r} holds no video file: put {', '.join(VIDEO_EXTENSIONS)} "
                          "files in it")
     return found
 
@@ -76,10 +79,10 @@ class VideoClips:
             self._index(path)
         if not self.clips:
             reasons = "; ".join(f"{Path(p).name}: {why}" for p, why in self.skipped[:3])
-            raise ValueError(f"no usable clip of {frames} frames in {self.folder!r} ({reasons}): "
+            raise VideoError(f"no usable clip of {frames} frames in {self.folder!r} ({reasons}): "
                              "add longer or readable videos, or ask for fewer frames")
         self._cache: OrderedDict[Path, torch.Tensor] = OrderedDict()
-        self._generator = torch.Generator().manual_seed(seed)
+        self._generator = torch.Generator().manual_seed(check_seed(seed))
 
     def _index(self, path: Path) -> None:
         """Add the clips of one file to ``self.clips``, or record why it has none."""

@@ -17,28 +17,36 @@ import os
 import numpy as np
 import torch
 
-from .clips import Clips, check_count, pick_generator
+from vidgen_edu.errors import ConfigError, VideoError
+
+from .clips import Clips, check_count, check_positive, check_seed, pick_generator
 from .resize import fit_square
 
 LAYOUT = "uint8 array (T, N, H, W), e.g. mnist_test_seq.npy with shape (20, 10000, 64, 64)"
 
 
 def open_sequences(path: str | os.PathLike) -> np.ndarray:
-    """Memory-map a Moving MNIST file and check its layout; a clear error if it is not one."""
+    """Memory-map a Moving MNIST file and check its layout; a ``VideoError`` if it is not one."""
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"no Moving MNIST file at {path!r}: expected a .npy file "
-                                f"holding a {LAYOUT}")
+        where = "is a folder" if os.path.isdir(path) else "does not exist"
+        raise VideoError(f"no Moving MNIST file at {path!r} (it {where}; working directory "
+                         f"{os.getcwd()!r}): expected a .npy file holding a {LAYOUT}; check the "
+                         "path, or use the synthetic 'moving-digits' dataset instead")
     try:
         data = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError) as err:
-        raise ValueError(f"{path!r} is not a readable .npy file ({err}): expected a "
-                         f"{LAYOUT}") from None
+        reason = " ".join(str(err).split())[:200]
+        raise VideoError(f"{path!r} is not a readable .npy file ({reason}): expected a "
+                         f"{LAYOUT}; re-create or re-download it") from None
+    if not isinstance(data, np.ndarray):  # a .npz archive loads as a dict-like NpzFile
+        raise VideoError(f"{path!r} is a .npz archive, not a .npy array: expected a {LAYOUT}; "
+                         "save the array alone with np.save")
     if data.ndim != 4 or data.dtype != np.uint8:
-        raise ValueError(f"{path!r} holds a {data.dtype} array of shape {data.shape}: expected "
+        raise VideoError(f"{path!r} holds a {data.dtype} array of shape {data.shape}: expected "
                          f"a {LAYOUT}")
     if min(data.shape) == 0:
-        raise ValueError(f"{path!r} holds an empty array of shape {data.shape}: expected a {LAYOUT}")
+        raise VideoError(f"{path!r} holds an empty array of shape {data.shape}: expected a {LAYOUT}")
     return data
 
 
@@ -63,13 +71,13 @@ class MovingMNIST:
         self.path = os.fspath(path)
         self._data = open_sequences(self.path)
         total, _, h, w = self._data.shape
-        if frames is not None and not 1 <= frames <= total:
-            raise ValueError(f"frames={frames!r} but {self.path!r} has {total} frames per "
-                             f"sequence: pass 1 <= frames <= {total} or None")
+        if frames is not None and not 1 <= check_positive("frames", frames) <= total:
+            raise ConfigError(f"frames={frames!r} but {self.path!r} has {total} frames per "
+                              f"sequence: pass 1 <= frames <= {total} or None")
         self.frames = total if frames is None else frames
-        self.size = min(h, w) if size is None else size
+        self.size = min(h, w) if size is None else check_positive("size", size)
         self._resize_to = size
-        self._generator = torch.Generator().manual_seed(seed)
+        self._generator = torch.Generator().manual_seed(check_seed(seed))
 
     def __len__(self) -> int:
         return self._data.shape[1]

@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import inspect
+
+from vidgen_edu.errors import ConfigError
+
 from .digits import MovingDigits
 from .files import VideoClips
 from .mnist import MovingMNIST
@@ -26,18 +30,34 @@ def make_dataset(name: str, *, size: int | None = 64, frames: int | None = 16, s
     torch.Size([1, 1, 8, 32, 32])
     """
     if not isinstance(name, str):
-        raise ValueError(f"dataset name must be a string, got {name!r}: one of {', '.join(NAMES)}")
+        raise ConfigError(f"dataset name must be a string, got {name!r}: "
+                          f"one of {', '.join(NAMES)}")
     kind, sep, arg = name.partition(":")
     shape = {k: v for k, v in (("size", size), ("frames", frames)) if v is not None}
     if kind == "moving-mnist" and sep and arg:
-        return MovingMNIST(arg, size=size, frames=frames, seed=seed, **kw)
+        return _make(MovingMNIST, arg, size=size, frames=frames, seed=seed, **kw)
     if kind == "clips" and sep and arg:
-        return VideoClips(arg, seed=seed, **shape, **kw)
+        return _make(VideoClips, arg, seed=seed, **shape, **kw)
     if name == "moving-digits":
-        return MovingDigits(seed=seed, **shape, **kw)
+        return _make(MovingDigits, seed=seed, **shape, **kw)
     if name == "bouncing-shapes":
-        return BouncingShapes(seed=seed, **shape, **kw)
+        return _make(BouncingShapes, seed=seed, **shape, **kw)
     if kind in ("moving-mnist", "clips"):
-        raise ValueError(f"dataset {name!r} needs a path after the colon: "
-                         f"{'moving-mnist:PATH/mnist_test_seq.npy' if kind == 'moving-mnist' else 'clips:DIR'}")
-    raise ValueError(f"unknown dataset {name!r}: expected one of {', '.join(NAMES)}")
+        example = "moving-mnist:PATH/mnist_test_seq.npy" if kind == "moving-mnist" else "clips:DIR"
+        raise ConfigError(f"dataset {name!r} needs a path after the colon: e.g. {example!r}")
+    raise ConfigError(f"unknown dataset {name!r}: expected one of {', '.join(NAMES)}")
+
+
+def _make(cls, *args, **kw):
+    """``cls(*args, **kw)``, after checking that ``cls`` takes every keyword in ``kw``.
+
+    The extra keywords come from the user (``make_dataset(..., digits=1)`` or a run's data
+    settings); a misspelt one is their error, not a ``TypeError`` from inside the library.
+    """
+    accepted = [p.name for p in inspect.signature(cls).parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = sorted(set(kw) - set(accepted))
+    if unknown:
+        raise ConfigError(f"{cls.__name__} takes no setting {', '.join(map(repr, unknown))}: "
+                          f"its settings are {', '.join(accepted)}")
+    return cls(*args, **kw)

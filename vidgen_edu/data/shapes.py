@@ -17,8 +17,10 @@ import functools
 import torch
 import torch.nn.functional as F
 
+from vidgen_edu.errors import ConfigError
+
 from .bounce import check_speed, random_trajectories
-from .clips import Clips, check_count, check_positive, pick_generator
+from .clips import Clips, check_count, check_positive, check_seed, pick_generator
 from .sprites import paste_over
 
 SHAPES = ("square", "circle", "triangle")
@@ -84,10 +86,10 @@ class BouncingShapes:
             shape_size = size // 4
         self.shape_size = check_positive("shape_size", shape_size)
         if shape_size > size:
-            raise ValueError(f"shape_size={shape_size} is larger than the frame size={size}: "
-                             "pass a shape_size <= size")
+            raise ConfigError(f"shape_size={shape_size} is larger than the frame size={size}: "
+                              "pass a shape_size <= size")
         self.speed = check_speed(speed)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self._generator = torch.Generator().manual_seed(seed)
 
     def __repr__(self) -> str:

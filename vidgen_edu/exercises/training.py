@@ -6,7 +6,7 @@
 - ``frechet_1d``: the Fréchet distance between two 1-D Gaussians, FID/FVD in one dimension.
 - ``clip_augment``: the same horizontal flip and shift applied to every frame of a clip.
 
-The references are the library's own functions where it has one (``training.losses``,
+The references are the library's own functions where it has one (``models.losses``,
 ``metrics.frame_change``, ``metrics.frechet_distance``) and short formulas otherwise.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from vidgen_edu.metrics import frame_change, frechet_distance
-from vidgen_edu.training.losses import d_loss, g_loss
+from vidgen_edu.models.losses import d_loss, g_loss
 
 from .core import exercise
 

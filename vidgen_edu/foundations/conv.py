@@ -29,6 +29,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from vidgen_edu.errors import UsageError
+
 
 def conv_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length of a convolution along one axis: ``floor((n + 2p - d(k-1) - 1) / s) + 1``.
@@ -41,7 +43,7 @@ def conv_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0, dilat
     """
     span = dilation * (k - 1) + 1
     if min(n, k, stride, dilation) < 1 or padding < 0 or n + 2 * padding < span:
-        raise ValueError(
+        raise UsageError(
             f"no output for n={n}, k={k}, stride={stride}, padding={padding}, dilation={dilation}: "
             f"need n, k, stride, dilation >= 1, padding >= 0 and n + 2*padding >= {span} "
             "(the dilated kernel's span); use a larger input, more padding or a smaller kernel"
@@ -61,31 +63,31 @@ def conv_transpose_output_size(n: int, k: int, *, stride: int = 1, padding: int 
     """
     bad_output_padding = not 0 <= output_padding < max(stride, dilation)
     if min(n, k, stride, dilation) < 1 or padding < 0 or bad_output_padding:
-        raise ValueError(
+        raise UsageError(
             f"bad transposed-convolution sizes n={n}, k={k}, stride={stride}, padding={padding}, "
             f"output_padding={output_padding}: need n, k, stride >= 1, padding >= 0 and "
             "0 <= output_padding < max(stride, dilation)"
         )
     size = (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
     if size < 1:
-        raise ValueError(
+        raise UsageError(
             f"transposed convolution of length {n} gives {size} samples: reduce padding={padding}"
         )
     return size
 
 
 def _check(x: torch.Tensor, w: torch.Tensor, spatial: int, transposed: bool = False) -> None:
-    """Raise a one-line ValueError unless ``x`` and ``w`` have matching convolution shapes."""
+    """Raise a one-line UsageError unless ``x`` and ``w`` have matching convolution shapes."""
     layout = "(B, C_in, H, W)" if spatial == 2 else "(B, C_in, T, H, W)"
     if x.dim() != spatial + 2 or w.dim() != spatial + 2:
-        raise ValueError(
+        raise UsageError(
             f"expected input {layout} and a weight with {spatial + 2} dimensions, got input "
             f"{tuple(x.shape)} and weight {tuple(w.shape)}; add a batch axis with x[None]"
         )
     c_w = w.shape[0] if transposed else w.shape[1]
     if x.shape[1] != c_w:
         kind = "(C_in, C_out, k...)" if transposed else "(C_out, C_in, k...)"
-        raise ValueError(
+        raise UsageError(
             f"input has {x.shape[1]} channels but the weight {tuple(w.shape)} expects {c_w}; "
             f"the weight's layout is {kind}"
         )
@@ -152,7 +154,7 @@ def im2col(x: torch.Tensor, kernel_size: tuple[int, int], *, stride: int = 1, pa
     a patch) or times s (between patches), so no index arithmetic is copied until ``reshape``.
     """
     if x.dim() != 4:
-        raise ValueError(
+        raise UsageError(
             f"im2col expects (B, C, H, W), got shape {tuple(x.shape)}; add a batch axis with x[None]"
         )
     kh, kw = kernel_size
@@ -267,12 +269,15 @@ def conv2d_backward(x: torch.Tensor, w: torch.Tensor, grad_out: torch.Tensor, *,
     b, c_in, h, wid = x.shape
     c_out, _, kh, kw = w.shape
     cols = im2col(x, (kh, kw), stride=stride, padding=padding)  # (B, C_in*kh*kw, L)
-    g = grad_out.reshape(b, c_out, -1)  # (B, C_out, L)
-    if g.shape[2] != cols.shape[2]:
-        raise ValueError(
-            f"grad_out {tuple(grad_out.shape)} does not match the convolution's output size for "
-            f"x {tuple(x.shape)} and w {tuple(w.shape)}: pass dL/dy of conv2d(x, w)"
+    out_h = conv_output_size(h, kh, stride=stride, padding=padding)
+    out_w = conv_output_size(wid, kw, stride=stride, padding=padding)
+    if tuple(grad_out.shape) != (b, c_out, out_h, out_w):
+        raise UsageError(
+            f"grad_out {tuple(grad_out.shape)} does not match the convolution's output "
+            f"{(b, c_out, out_h, out_w)} for x {tuple(x.shape)} and w {tuple(w.shape)}: "
+            "pass dL/dy of conv2d(x, w) with the same stride and padding"
         )
+    g = grad_out.reshape(b, c_out, -1)  # (B, C_out, L)
     grad_w = torch.einsum("bol,bkl->ok", g, cols).reshape(w.shape)  # (C_out, C_in, kh, kw)
     stamped = conv_transpose2d_naive(grad_out, w, stride=stride)  # (B, C_in, <= H+2p, <= W+2p)
     rows_left, cols_left = h + 2 * padding - stamped.shape[2], wid + 2 * padding - stamped.shape[3]
@@ -294,9 +299,9 @@ def finite_difference_grad(f: Callable[[torch.Tensor], torch.Tensor | float], x:
     place (and restored), so it is for small tensors. ``scheme`` is "central" or "forward".
     """
     if scheme not in ("central", "forward"):
-        raise ValueError(f"unknown scheme {scheme!r}: expected 'central' or 'forward'")
+        raise UsageError(f"unknown scheme {scheme!r}: expected 'central' or 'forward'")
     if eps <= 0:
-        raise ValueError(f"eps must be positive, got {eps}; try 1e-3 for float64")
+        raise UsageError(f"eps must be positive, got {eps}; try 1e-3 for float64")
     x64 = x.detach().to(torch.float64).clone()
     flat = x64.view(-1)
     grad = torch.zeros_like(flat)
@@ -316,7 +321,7 @@ def finite_difference_grad(f: Callable[[torch.Tensor], torch.Tensor | float], x:
 
 def _check_dense(a: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> None:
     if a.dim() not in (1, 2) or W.dim() != 2 or a.shape[-1] != W.shape[0] or b.shape != W.shape[1:]:
-        raise ValueError(
+        raise UsageError(
             f"dense layer expects a (n_in,) or (B, n_in), W (n_in, n_out), b (n_out,); got a "
             f"{tuple(a.shape)}, W {tuple(W.shape)}, b {tuple(b.shape)}"
         )

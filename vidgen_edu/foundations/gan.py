@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from vidgen_edu.errors import UsageError
+
 LOG4 = float(np.log(4.0))
 
 
@@ -35,13 +37,13 @@ def _masses(p: np.ndarray, dx: float | None, name: str) -> np.ndarray:
     """Probability masses from ``p`` (masses, or densities times ``dx``); checks they are valid."""
     p = np.asarray(p, dtype=np.float64)
     if p.ndim != 1 or p.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array over a grid, got shape {p.shape}")
+        raise UsageError(f"{name} must be a non-empty 1-D array over a grid, got shape {p.shape}")
     if np.any(p < 0) or not np.all(np.isfinite(p)):
-        raise ValueError(f"{name} has negative or non-finite entries: a density is >= 0 and finite")
+        raise UsageError(f"{name} has negative or non-finite entries: a density is >= 0 and finite")
     w = p if dx is None else p * float(dx)
     total = w.sum()
     if not np.isclose(total, 1.0, atol=1e-6):
-        raise ValueError(
+        raise UsageError(
             f"{name} sums to {total:.6g} (with dx={dx}), expected 1: normalise it, or pass the "
             "grid spacing dx when it holds density values"
         )
@@ -63,12 +65,12 @@ def value_function(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, *,
     d = np.asarray(d, dtype=np.float64)
     w_data, w_g = _masses(p_data, dx, "p_data"), _masses(p_g, dx, "p_g")
     if d.shape != w_data.shape or w_g.shape != w_data.shape:
-        raise ValueError(
+        raise UsageError(
             f"d, p_data and p_g must share one grid, got shapes {d.shape}, {w_data.shape}, "
             f"{w_g.shape}: evaluate all three on the same points"
         )
     if np.any((d < 0) | (d > 1)):
-        raise ValueError("d must lie in [0, 1] (a probability); pass sigmoid(logit), not the logit")
+        raise UsageError("d must lie in [0, 1] (a probability); pass sigmoid(logit), not the logit")
     with np.errstate(divide="ignore"):
         return _expect(w_data, np.log(d)) + _expect(w_g, np.log1p(-d))
 
@@ -83,7 +85,7 @@ def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray) -> np.ndarray:
     """
     p_data, p_g = np.asarray(p_data, dtype=np.float64), np.asarray(p_g, dtype=np.float64)
     if p_data.shape != p_g.shape:
-        raise ValueError(f"p_data {p_data.shape} and p_g {p_g.shape} must share one grid")
+        raise UsageError(f"p_data {p_data.shape} and p_g {p_g.shape} must share one grid")
     total = p_data + p_g
     out = np.full_like(total, 0.5)
     np.divide(p_data, total, out=out, where=total > 0)

@@ -24,6 +24,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from vidgen_edu.errors import UsageError
+
 LOSSES = ("nonsaturating", "saturating", "hinge")
 
 
@@ -48,7 +50,7 @@ def make_target(name: str) -> ToyTarget:
         angles = 2 * math.pi * np.arange(8) / 8
         centers = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
         return ToyTarget("ring8", centers, 0.05)
-    raise ValueError(f"unknown toy target {name!r}: expected 'mix1d' or 'ring8'")
+    raise UsageError(f"unknown toy target {name!r}: expected 'mix1d' or 'ring8'")
 
 
 def sample_target(target: ToyTarget, n: int, gen: torch.Generator) -> torch.Tensor:
@@ -181,9 +183,9 @@ def _train(target: str, steps: int, loss: str, seed: int, record_every: int, d_s
 
 def _check_config(loss: str, steps: int, record_every: int, d_steps: int) -> None:
     if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}: expected one of {', '.join(LOSSES)}")
+        raise UsageError(f"unknown loss {loss!r}: expected one of {', '.join(LOSSES)}")
     if steps < 0 or record_every < 1 or d_steps < 1:
-        raise ValueError(
+        raise UsageError(
             f"got steps={steps}, record_every={record_every}, d_steps={d_steps}: expected "
             "steps >= 0, record_every >= 1 and d_steps >= 1"
         )
@@ -206,7 +208,7 @@ def _record(hist: ToyGanHistory, step: int, g_net: nn.Module, d_net: nn.Module,
 def target_density_1d(target: ToyTarget, grid: np.ndarray) -> np.ndarray:
     """The mixture's density p_data(x) on ``grid`` (1-D targets only)."""
     if target.dim != 1:
-        raise ValueError(f"target {target.name!r} is {target.dim}-D; a density on a 1-D grid "
+        raise UsageError(f"target {target.name!r} is {target.dim}-D; a density on a 1-D grid "
                          "needs a 1-D target such as 'mix1d'")
     x = np.asarray(grid, dtype=np.float64)[:, None]
     z = (x - target.centers[:, 0][None, :]) / target.std

@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 import torch
 
+from vidgen_edu.errors import UsageError
+
 LOG_2PI = math.log(2 * math.pi)
 
 
@@ -143,4 +145,4 @@ def _same_shape(**tensors: torch.Tensor) -> None:
     shapes = {name: tuple(t.shape) for name, t in tensors.items()}
     if len(set(shapes.values())) != 1:
         listed = ", ".join(f"{k} {v}" for k, v in shapes.items())
-        raise ValueError(f"shapes differ: {listed}; pass tensors of one shape (diagonal Gaussians)")
+        raise UsageError(f"shapes differ: {listed}; pass tensors of one shape (diagonal Gaussians)")

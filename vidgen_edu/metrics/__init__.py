@@ -11,7 +11,7 @@
 Retrain the network with ``python -m vidgen_edu.metrics.train_features --out PATH``.
 """
 
-from vidgen_edu.assets import AssetError
+from vidgen_edu.errors import AssetError
 
 from .evaluate import evaluate, fvd_proxy, real_floor
 from .features import FeatureNet, classify, embed, load_feature_net, prepare

@@ -10,13 +10,13 @@ proxy can tell when its score reaches the floor.
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from collections.abc import Callable
 
 import torch
 
-from vidgen_edu.video.errors import VideoError
+from vidgen_edu.data.config import DataConfig
+from vidgen_edu.errors import UsageError, VideoError
 
 from .features import FeatureNet, classify, embed, shipped_feature_net
 from .frechet import frechet_from_features
@@ -24,6 +24,7 @@ from .motion import acd, frame_change
 
 SampleFn = Callable[[int, "torch.Tensor | None"], torch.Tensor]
 DEFAULT_SPEC = {"name": "moving-digits", "size": 64, "frames": 16, "digits": 2}
+MAX_N = 8192  # clips per sample: 3 x 8192 clips of 16 x 32 x 32 floats are 1.5 GB
 
 
 def fvd_proxy(fake, real, *, net: FeatureNet | None = None) -> float:
@@ -40,33 +41,35 @@ def real_floor(real_a, real_b, *, net: FeatureNet | None = None) -> float:
     return fvd_proxy(real_a, real_b, net=net)
 
 
-def as_sample_fn(source, *, seed: int = 0) -> SampleFn:
-    """A ``sample_fn(n, labels) -> (B, C, T, H, W)`` from a callable or any object with ``.sample``.
+def as_sample_fn(source, *, seed: int = 0, options: dict | None = None) -> SampleFn:
+    """A ``sample_fn(n, labels) -> (B, C, T, H, W)`` from a generator or a callable.
 
-    An object's ``.sample(n, labels=..., generator=...)`` gets a ``torch.Generator`` seeded with
-    ``seed`` when it accepts one (else ``seed=seed + k`` at its k-th call when it takes a seed),
-    and ``labels`` only for conditional sampling.
+    A generator follows the model contract (``vidgen_edu.models.Generator``): its
+    ``sample(n, labels=..., generator=...)`` gets one ``torch.Generator`` seeded with ``seed``
+    for all its calls, and ``options`` (its ``sample_options``, e.g. ODE steps). A callable is
+    used as it is. For samplers that take a seed instead (a
+    dataset, the dynamic texture), wrap them with ``seeded``.
     """
-    if not hasattr(source, "sample"):
-        if not callable(source):
-            raise TypeError(
-                f"expected a generator with .sample(n, ...) or a callable sample_fn(n, labels), "
-                f"got {type(source).__name__}"
-            )
+    if hasattr(source, "sample"):
+        generator = torch.Generator().manual_seed(seed)
+        return lambda n, labels: source.sample(n, labels=labels, generator=generator,
+                                               **(options or {}))
+    if callable(source):
         return source
-    params = inspect.signature(source.sample).parameters
-    generator = torch.Generator().manual_seed(seed)
-    calls = itertools.count(seed)  # one seed per call for samplers that take seed=
+    raise UsageError(f"expected a generator with .sample(n, labels=None, generator=None) or a "
+                     f"callable sample_fn(n, labels), got {type(source).__name__}")
 
-    def sample_fn(n: int, labels: torch.Tensor | None) -> torch.Tensor:
-        kwargs = {"labels": labels} if labels is not None else {}
-        if "generator" in params:
-            kwargs["generator"] = generator
-        elif "seed" in params:
-            kwargs["seed"] = next(calls)
-        return source.sample(n, **kwargs)
 
-    return sample_fn
+def seeded(sample: Callable, *, seed: int = 0) -> SampleFn:
+    """``sample_fn`` from a ``sample(n, seed=...)`` method, with seed ``seed + k`` at call k.
+
+    >>> from vidgen_edu.data import make_dataset
+    >>> fn = seeded(make_dataset("moving-digits", size=16, frames=4).sample, seed=5)
+    >>> fn(2, None).video.shape
+    torch.Size([2, 1, 4, 16, 16])
+    """
+    calls = itertools.count(seed)
+    return lambda n, labels: sample(n, seed=next(calls))
 
 
 @torch.no_grad()
@@ -92,12 +95,9 @@ def generate(
     return torch.cat(chunks)  # (n, C, T, H, W)
 
 
-def real_samples(spec: dict, n: int, *, seed: int):
-    """Two independent real samples (``Clips``) of ``n`` clips from the dataset ``spec``."""
-    from vidgen_edu.data import make_dataset
-
-    extra = {k: v for k, v in spec.items() if k not in ("name", "size", "frames")}
-    dataset = make_dataset(spec["name"], size=spec["size"], frames=spec["frames"], seed=0, **extra)
+def real_samples(data, n: int, *, seed: int):
+    """Two independent real samples (``Clips``) of ``n`` clips from ``data`` (a ``DataConfig``)."""
+    dataset = data.make(seed=0)
     return dataset.sample(n, seed=seed), dataset.sample(n, seed=seed + 1)
 
 
@@ -105,11 +105,12 @@ def evaluate(
     source,
     *,
     n: int = 256,
-    data_spec: dict | None = None,
+    data_spec=None,
     seed: int = 0,
     num_classes: int = 0,
     batch_size: int = 64,
     net: FeatureNet | None = None,
+    sample_options: dict | None = None,
 ) -> dict:
     """Score a generator against real clips of ``data_spec``: FVD proxy, floor, ACD, motion.
 
@@ -117,20 +118,24 @@ def evaluate(
         source: a generator with ``.sample(n, *, labels=None, generator=None)``, or a callable
             ``sample_fn(n, labels) -> float (B, C, T, H, W) in [-1, 1]``.
         n: clips per sample (fake, real, and the second real sample of the floor).
-        data_spec: ``{"name", "size", "frames", ...}`` of the real data (default Moving Digits 64 px).
+        data_spec: the real data, a ``DataConfig`` or its dict ``{"name", "size", "frames", ...}``
+            (default Moving Digits, 2 digits, 64 px).
         seed: seeds the real samples (``seed``, ``seed + 1``) and the generator's noise.
         num_classes: > 0 for a class-conditional generator: it is asked for the real sample's
             labels and ``class_accuracy`` is the shipped classifier's agreement with them. The
             classifier was trained on single-digit clips; on clips with several digits (the
             label is the first digit's) ``class_accuracy_real`` shows what it can reach.
+        sample_options: extra keywords for a generator's ``sample`` (its ``sample_options``).
     """
-    if n < 2:
-        raise ValueError(f"--n must be at least 2 to estimate a covariance, got {n}")
-    spec = dict(data_spec or DEFAULT_SPEC)
+    if not 2 <= n <= MAX_N:
+        raise UsageError(f"n={n}: expected 2 (a covariance needs two samples) to {MAX_N} clips "
+                         "(three samples of n clips are held in memory)")
+    data = DataConfig.coerce(data_spec or DEFAULT_SPEC)
     net = net or shipped_feature_net()
-    real_a, real_b = real_samples(spec, n, seed=seed)
+    real_a, real_b = real_samples(data, n, seed=seed)
     labels = real_a.labels.long().cpu() if num_classes > 0 else None
-    fake = generate(as_sample_fn(source, seed=seed), n, labels=labels, batch_size=batch_size)
+    sample_fn = as_sample_fn(source, seed=seed, options=sample_options)
+    fake = generate(sample_fn, n, labels=labels, batch_size=batch_size)
     real = real_a.video.float().cpu()  # (n, C, T, H, W)
     result = {
         "n": n,
@@ -141,7 +146,7 @@ def evaluate(
         "motion": frame_change(fake),
         "motion_real": frame_change(real),
         "seed": seed,
-        "data_spec": spec,
+        "data_spec": data.to_dict(),
         "feature_dim": net.config.embed_dim,
     }
     if labels is not None:

@@ -24,6 +24,7 @@ interpolation with antialiasing.
 from __future__ import annotations
 
 import functools
+import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,7 +34,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from vidgen_edu.assets import ASSETS, sha256_of, shipped, verify
-from vidgen_edu.video.errors import VideoError
+from vidgen_edu.errors import AssetError, VideoError
+from vidgen_edu.files import atomic_path
 from vidgen_edu.video.tensors import frames_to_tensor
 
 SHIPPED = ASSETS / "feature_net.pt"
@@ -154,9 +156,8 @@ def save_feature_net(net: FeatureNet, path: str | Path, *, meta: dict | None = N
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"config": asdict(net.config), "state_dict": net.state_dict(), "meta": meta or {}}
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    tmp.replace(path)
+    with atomic_path(path, suffix=".pt") as tmp:
+        torch.save(payload, tmp)
     return sha256_of(path)
 
 
@@ -172,15 +173,24 @@ def load_feature_net(
         path = shipped(SHIPPED.name)  # checked against its manifest entry
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
+        raise AssetError(
             f"feature network {path} not found: expected a file written by "
-            "`python -m vidgen_edu.metrics.train_features --out PATH`"
+            "`python -m vidgen_edu.metrics.train_features --out PATH`, or path=None for the "
+            "shipped one"
         )
     if sha256 is not None:
         verify(path, sha256)
-    payload = torch.load(path, map_location=device, weights_only=True)
-    net = FeatureNet(FeatureNetConfig(**payload["config"]))
-    net.load_state_dict(payload["state_dict"])
+    try:  # on the CPU first, so that a bad device is not reported as a bad file
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        net = FeatureNet(FeatureNetConfig(**payload["config"]))
+        net.load_state_dict(payload["state_dict"])
+    except (pickle.UnpicklingError, EOFError, RuntimeError, KeyError, TypeError, ValueError) as err:
+        # not a torch file, or not one that save_feature_net wrote
+        reason = " ".join(f"{type(err).__name__}: {err}".split())[:200]
+        raise AssetError(
+            f"{path} is not a feature network saved by vidgen_edu ({reason}): retrain it with "
+            "`python -m vidgen_edu.metrics.train_features --out PATH`, or pass path=None"
+        ) from err
     return net.to(device).eval()
 
 

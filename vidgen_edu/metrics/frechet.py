@@ -19,13 +19,19 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from vidgen_edu.errors import UsageError
+
 
 def _as_float64(x, name: str) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
-    x = np.asarray(x, dtype=np.float64)
+    try:
+        x = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be an array of numbers, got {type(x).__name__}: pass a "
+                         "numpy array or a torch tensor") from None
     if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinite values: check the features it came from")
+        raise UsageError(f"{name} contains NaN or infinite values: check the features it came from")
     return x
 
 
@@ -56,7 +62,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     mu1, mu2 = _as_float64(mu1, "mu1"), _as_float64(mu2, "mu2")
     sigma1, sigma2 = _as_float64(sigma1, "sigma1"), _as_float64(sigma2, "sigma2")
     if mu1.ndim != 1:
-        raise ValueError(f"expected mu1 of shape (D,), got {mu1.shape}: pass a mean vector")
+        raise UsageError(f"expected mu1 of shape (D,), got {mu1.shape}: pass a mean vector")
     d = mu1.shape[0]
     for name, v, shape in (
         ("mu2", mu2, (d,)),
@@ -64,7 +70,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
         ("sigma2", sigma2, (d, d)),
     ):
         if v.shape != shape:
-            raise ValueError(
+            raise UsageError(
                 f"expected {name} of shape {shape} (D={d} from mu1), got {v.shape}: "
                 "pass means and covariances of the same feature dimension"
             )
@@ -77,7 +83,7 @@ def feature_statistics(features) -> tuple[np.ndarray, np.ndarray]:
     """Mean ``(D,)`` and unbiased covariance ``(D, D)`` of features ``(N, D)``, in float64."""
     f = _as_float64(features, "features")
     if f.ndim != 2 or f.shape[0] < 2:
-        raise ValueError(
+        raise UsageError(
             f"expected features of shape (N, D) with N >= 2, got {f.shape}: "
             "pass at least two samples, one feature vector per row"
         )

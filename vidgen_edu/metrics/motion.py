@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import torch
 
+from vidgen_edu.errors import UsageError, VideoError
+
 from .features import FeatureNet, _as_video_tensor, frame_features
 
 
@@ -26,17 +28,20 @@ def frame_change(video) -> float:
     """
     x = _as_video_tensor(video).float()  # (B, C, T, H, W)
     if x.shape[2] < 2:
-        raise ValueError(
-            f"frame change needs at least 2 frames, got T={x.shape[2]} in {tuple(x.shape)}"
+        raise VideoError(
+            f"frame change needs at least 2 frames, got T={x.shape[2]} in {tuple(x.shape)}: "
+            "pass clips (B, C, T, H, W) with T >= 2"
         )
     return float((x[:, :, 1:] - x[:, :, :-1]).abs().mean())
 
 
 def content_distance(features: torch.Tensor) -> float:
     """Mean L2 distance between consecutive per-frame features ``(B, T, D)`` (the ACD formula)."""
-    if features.dim() != 3 or features.shape[1] < 2:
-        raise ValueError(
-            f"expected per-frame features (B, T, D) with T >= 2, got {tuple(features.shape)}"
+    if not isinstance(features, torch.Tensor) or features.dim() != 3 or features.shape[1] < 2:
+        got = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
+        raise UsageError(
+            f"expected per-frame features (B, T, D) with T >= 2, got {got}: "
+            "pass the output of frame_features(video)"
         )
     steps = features[:, 1:] - features[:, :-1]  # (B, T-1, D)
     return float(steps.double().norm(dim=2).mean())

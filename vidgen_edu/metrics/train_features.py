@@ -139,12 +139,16 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error(
             f"--steps, --batch-size and --eval-n must be >= 1, got {args.steps}, {args.batch_size}, {args.eval_n}"
         )
+    try:
+        args.sizes = tuple(int(s) for s in args.sizes.split(","))
+    except ValueError:
+        p.error(f"--sizes must be frame sizes separated by commas, e.g. 64,32; got {args.sizes!r}")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    sizes = tuple(int(s) for s in args.sizes.split(","))
+    sizes = args.sizes
     start = time.perf_counter()
     net = train_feature_net(
         steps=args.steps, batch_size=args.batch_size, lr=args.lr, sizes=sizes, seed=args.seed

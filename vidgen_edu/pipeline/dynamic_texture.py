@@ -25,12 +25,18 @@ What it cannot do, and why the course moves on to learned models:
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import scipy.linalg
 import torch
 
-from ..video.errors import VideoError
+from vidgen_edu.errors import UsageError, VideoError
+
+
+def _is_count(value) -> bool:
+    """``value`` is a whole number >= 1 (a Python or numpy int; a bool is not a count)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
 
 
 def _check_video(video: torch.Tensor) -> torch.Tensor:
@@ -88,8 +94,8 @@ class FramePCA:
         b, c, t, h, w = video.shape
         frames = video.permute(0, 2, 1, 3, 4).reshape(b * t, c * h * w)  # (B*T, p)
         frames = frames.double()
-        if not 1 <= k <= min(frames.shape):
-            raise ValueError(
+        if not _is_count(k) or k > min(frames.shape):
+            raise UsageError(
                 f"k={k} components requested, but the {b * t} frames of {c * h * w} pixels allow "
                 f"1..{min(frames.shape)}: pick a smaller k or give more frames"
             )
@@ -123,6 +129,10 @@ class FramePCA:
 
     def decode(self, states: torch.Tensor) -> torch.Tensor:
         """States ``(B, T, k)`` -> float32 video ``(B, C, T, H, W)``, clipped to [-1, 1]."""
+        if not isinstance(states, torch.Tensor) or states.dim() != 3 or states.shape[2] != self.k:
+            got = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
+            raise UsageError(f"expected states (B, T, k) with k={self.k} (this PCA's components), "
+                             f"got {got}: pass what encode(video) returns")
         b, t, _ = states.shape
         c, h, w = self.frame_shape
         frames = states.double() @ self.basis.T + self.mean  # (B, T, p)
@@ -178,8 +188,8 @@ class DynamicTexture:
     """
 
     def __init__(self, *, k: int = 16, max_radius: float | None = 0.999):
-        if k < 1:
-            raise ValueError(f"k must be a positive number of components, got {k}")
+        if not _is_count(k):
+            raise UsageError(f"k must be a positive number of components, got {k!r}: e.g. k=16")
         self.k = k
         self.max_radius = max_radius
         self.pca: FramePCA | None = None
@@ -192,6 +202,11 @@ class DynamicTexture:
 
     def fit_states(self, pca: FramePCA, states: torch.Tensor) -> DynamicTexture:
         """Learn the dynamics on states already computed by ``pca`` (the pipeline's feature stage)."""
+        ok = isinstance(states, torch.Tensor) and states.dim() == 3
+        if not ok or states.shape[1] < 2 or states.shape[2] != pca.k:
+            got = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
+            raise UsageError(f"expected states (B, T, k) with T >= 2 and k={pca.k}, got {got}: "
+                             "pass pca.encode(video) of clips of at least 2 frames")
         self.pca, self.states, self.k = pca, states.double(), pca.k
         self.a, self.b = fit_dynamics(self.states)
         radius = spectral_radius(self.a)
@@ -225,8 +240,9 @@ class DynamicTexture:
         """
         pca = self._fitted()
         frames = self.states.shape[1] if frames is None else frames
-        if n < 1 or frames < 1:
-            raise ValueError(f"need n >= 1 clips of frames >= 1, got n={n}, frames={frames}")
+        if not _is_count(n) or not _is_count(frames):
+            raise UsageError(f"need n >= 1 clips of frames >= 1, got n={n!r}, frames={frames!r}: "
+                             "pass whole numbers, e.g. n=4, frames=16")
         gen = torch.Generator().manual_seed(seed)
         x = self._start_states(n, start, gen)  # (n, k)
         steps = []
@@ -250,9 +266,9 @@ class DynamicTexture:
             eigvals, eigvecs = torch.linalg.eigh(cov)
             root = eigvecs * eigvals.clamp(min=0).sqrt()
             return torch.randn(n, self.k, generator=gen, dtype=torch.float64) @ root.T
-        raise ValueError(f"start must be 'fitted' or 'stationary', got {start!r}")
+        raise UsageError(f"start must be 'fitted' or 'stationary', got {start!r}")
 
     def _fitted(self) -> FramePCA:
         if self.pca is None:
-            raise RuntimeError("this DynamicTexture is not fitted yet: call .fit(video) first")
+            raise UsageError("this DynamicTexture is not fitted yet: call .fit(video) first")
         return self.pca

@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..video.errors import VideoError
+from vidgen_edu.errors import UsageError, VideoError
+
 from ..video.tensors import frames_to_tensor, tensor_to_frames
 from .dynamic_texture import DynamicTexture, FramePCA
 
@@ -182,8 +183,13 @@ class Pipeline:
 
     def __init__(self, stages: Sequence[Callable[[Any], Any]]):
         names = [getattr(stage, "name", type(stage).__name__) for stage in stages]
-        if not stages or len(set(names)) != len(names):
-            raise ValueError(f"a pipeline needs one or more stages with distinct names, got {names}")
+        if not stages:
+            raise UsageError("a pipeline needs one or more stages with distinct names, got none: "
+                             "pass e.g. [Input(clips), Preprocess(), Features(), Generate(), "
+                             "Postprocess()]")
+        if len(set(names)) != len(names):
+            raise UsageError(f"a pipeline needs one or more stages with distinct names, got {names}: "
+                             "give a repeated stage its own name, e.g. Preprocess(name='denoise')")
         self.stages = list(stages)
         self.names = names
 

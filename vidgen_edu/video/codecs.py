@@ -6,6 +6,7 @@ PSNR and SSIM are written out in numpy so that the formulas can be read beside t
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import tempfile
@@ -94,6 +95,8 @@ def rate_distortion(frames, *, codecs=("h264", "h265", "av1"), crfs=(20, 30, 40)
     frames = as_frames(frames)
     if frames.shape[-1] == 1:
         frames = np.repeat(frames, 3, axis=-1)  # (T, H, W, 3): decoded video is RGB
+    if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps < float("inf"):
+        raise VideoError(f"fps must be a positive number, got {fps!r}: e.g. fps=8")
     duration = len(frames) / fps
     rows = []
     with tempfile.TemporaryDirectory(prefix="vidgen_rd_") as tmp:

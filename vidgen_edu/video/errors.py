@@ -1,10 +1,10 @@
-"""The one exception the video layer raises for bad input."""
+"""The one exception the video layer raises for bad input (defined in ``vidgen_edu.errors``).
 
+Every problem with a user's video (a missing, empty, truncated or non-video file, an unknown
+extension, frames of the wrong dtype, shape or with NaNs) ends in ``VideoError``, never in a bare
+ffmpeg traceback.
+"""
 
-class VideoError(ValueError):
-    """A video file or array that cannot be used, with what was wrong and what to do.
+from vidgen_edu.errors import VideoError
 
-    Every problem with a user's video (a missing, empty, truncated or non-video file, an
-    unknown extension, frames of the wrong dtype, shape or with NaNs) ends in this class,
-    never in a bare ffmpeg traceback.
-    """
+__all__ = ["VideoError"]

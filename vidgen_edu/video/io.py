@@ -26,6 +26,7 @@ second, so 8 fps is stored as 0.12 s per frame (8.33 fps).
 from __future__ import annotations
 
 import functools
+import numbers
 import os
 import re
 import subprocess
@@ -34,7 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import VideoError
+from vidgen_edu.errors import UsageError, VideoError
+from vidgen_edu.files import atomic_path
+
 from .tensors import as_frames
 
 # extension -> (ffmpeg muxer, default codec, codecs the container takes)
@@ -105,8 +108,8 @@ def read_video(path, *, max_frames: int | None = None) -> np.ndarray:
     w, h = head["coded_size"]  # before the crop of the vidgen_edu size tag
     args = ["-i", head["path"], "-map", "0:v:0"]
     if max_frames is not None:
-        if int(max_frames) < 1:
-            raise VideoError(f"max_frames must be >= 1 or None, got {max_frames}")
+        if not _is_number(max_frames) or int(max_frames) < 1:
+            raise VideoError(f"max_frames must be >= 1 or None, got {max_frames!r}")
         args += ["-frames:v", str(int(max_frames))]
     out, log = _ffmpeg(args + ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
                        what=f"decode {head['path']!r}")
@@ -205,8 +208,9 @@ def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
     encoder's speed preset (x264/x265 names like ``"veryfast"``, SVT-AV1 0-13, VP9/libaom
     ``cpu-used``).
 
-    The file is encoded into a temporary file in the same folder and renamed into place, so a
-    failure or an interrupt leaves neither a partial file nor the temporary one.
+    The file is encoded into a temporary file in the same folder and renamed into place
+    (``vidgen_edu.files.atomic_path``), so a failure or an interrupt leaves neither a partial
+    file nor the temporary one, and the new file gets the usual permissions (the user's umask).
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
@@ -217,8 +221,11 @@ def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
     if not os.path.isdir(folder):
         raise VideoError(f"cannot write {path!r}: folder {folder!r} does not exist; create it "
                          "with os.makedirs(folder, exist_ok=True)")
-    if not np.isfinite(fps) or fps <= 0:
-        raise VideoError(f"fps must be a positive number, got {fps}")
+    if os.path.isdir(path):
+        raise VideoError(f"cannot write {path!r}: it is a folder; give a file name inside it, "
+                         f"e.g. {os.path.join(path, 'out' + ext)!r}")
+    if not _is_number(fps) or not np.isfinite(fps) or fps <= 0:
+        raise VideoError(f"fps must be a positive number, got {fps!r}: e.g. fps=8")
     frames = as_frames(frames)
     _, h, w, c = frames.shape
     args = encoder_args(ext, codec, crf=crf, gop=gop, preset=preset, size=(w, h))
@@ -228,18 +235,13 @@ def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
               "-s", f"{frames.shape[2]}x{frames.shape[1]}", "-r", f"{fps:g}", "-i", "pipe:0"]
     args = source + args
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=ext)
-    except OSError as err:
-        raise VideoError(f"cannot write into {folder!r} ({err.strerror}): pick a folder you "
-                         "can write to") from None
-    os.close(fd)
-    try:
-        _encode(args + ["-y", tmp], frames, path)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+        with atomic_path(path, suffix=ext) as tmp:
+            _encode(args + ["-y", os.fspath(tmp)], frames, path)
+    except UsageError as err:  # the file system refused: no permission, disk full, read-only
+        cause = err.__cause__
+        reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(err)
+        raise VideoError(f"cannot write into {folder!r} ({reason}): pick a folder you can "
+                         "write to, with free space") from None
     return path
 
 
@@ -259,10 +261,10 @@ def encoder_args(ext: str, codec: str | None, *, crf: int | None = None,
                 "-loop", "0", "-f", muxer]
     if crf is None:
         crf = DEFAULT_CRF[name]
-    if not 0 <= int(crf) <= MAX_CRF[name]:
-        raise VideoError(f"crf for {name} must be in 0..{MAX_CRF[name]}, got {crf}")
-    if gop is not None and int(gop) < 1:
-        raise VideoError(f"gop must be a number of frames >= 1, got {gop}")
+    if not _is_number(crf) or not 0 <= int(crf) <= MAX_CRF[name]:
+        raise VideoError(f"crf for {name} must be in 0..{MAX_CRF[name]}, got {crf!r}")
+    if gop is not None and (not _is_number(gop) or int(gop) < 1):
+        raise VideoError(f"gop must be a number of frames >= 1, got {gop!r}")
     out = _codec_args(name, int(crf), None if gop is None else int(gop), preset)
     w, h = size or (0, 0)
     if name in ("h264", "h265") and (w % 2 or h % 2):
@@ -336,6 +338,11 @@ def _ffmpeg(args: list[str], *, what: str, level: str = "error") -> tuple[bytes,
         raise VideoError(f"ffmpeg could not {what}: {_reason(log)}; check that the file is a "
                          "complete video")
     return out, log
+
+
+def _is_number(value) -> bool:
+    """A real number (Python or numpy), not a bool, a string or None."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _reason(log: str) -> str:

@@ -65,15 +65,17 @@ def tensor_to_frames(video: torch.Tensor) -> np.ndarray:
 def tile_clips(clips: np.ndarray, *, ncols: int | None = None, gap: int = 2) -> np.ndarray:
     """``uint8 (N, T, H, W, C)`` -> one ``uint8 (T, H', W', C)`` clip with the N clips on a grid.
 
-    ``ncols`` clips per row (default: all N side by side); ``gap`` pixels of white between them.
+    ``ncols`` clips per row (default: all N side by side); ``gap`` pixels of white between them;
+    the slots after the last clip of an incomplete row are black, not white tiles.
     """
     n, t, h, w, c = clips.shape
     ncols = n if ncols is None else max(1, min(int(ncols), n))
     nrows = -(-n // ncols)
     out = np.full((t, nrows * (h + gap) - gap, ncols * (w + gap) - gap, c), 255, np.uint8)
-    for i in range(n):
-        r, k = divmod(i, ncols)
-        out[:, r * (h + gap):r * (h + gap) + h, k * (w + gap):k * (w + gap) + w] = clips[i]
+    for slot in range(nrows * ncols):
+        r, k = divmod(slot, ncols)
+        tile = out[:, r * (h + gap):r * (h + gap) + h, k * (w + gap):k * (w + gap) + w]
+        tile[:] = clips[slot] if slot < n else 0  # (T, H, W, C); black where no clip is
     return out  # (T, H', W', C)
 
 
