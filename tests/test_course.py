@@ -56,7 +56,8 @@ def _parameters():
 def write_fixture_notebooks(folder: Path) -> Path:
     """Write ``00_video``, ``01_fail`` and ``02_broken`` (.ipynb) into ``folder``; return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    video = _notebook(nbformat.v4.new_markdown_cell("# A notebook that writes a video"), _parameters(),
+    video = _notebook(nbformat.v4.new_markdown_cell(
+        "# A notebook that writes a video\n\nIts square moves by $\\Delta x = 1$ pixel a frame."), _parameters(),
                       nbformat.v4.new_code_cell(VIDEO_CELL), nbformat.v4.new_code_cell(MEMORY_CELL),
                       nbformat.v4.new_code_cell('assert profile == "smoke", profile'))
     failing = _notebook(_parameters(), nbformat.v4.new_code_cell("x = 1"),

@@ -7,6 +7,7 @@ plays those files as they are; it does not decode H.265, which the index shows a
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from test_course import run_cli, write_fixture_notebooks  # the fixture notebooks and CLI helper
@@ -16,7 +17,24 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def assert_mathematics_render_offline(browser, page_path) -> None:
+    """The page typesets its TeX with the course folder's MathJax, every network request refused."""
+    context = browser.new_context()
+    refused = []
+    context.route("http*://**", lambda route: (refused.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.goto(page_path.as_uri())
+    assert page.title() == "A notebook that writes a video"
+    page.wait_for_function("() => window.MathJax && MathJax.Hub &&"
+                           " document.querySelectorAll('.MathJax, .MathJax_CHTML').length > 0",
+                           timeout=30_000)
+    assert "\\Delta" not in page.locator(".jp-MarkdownCell").first.inner_text()  # typeset, not raw
+    assert not [url for url in refused if "mathjax" in url.lower()], refused
+    context.close()
+
+
 @pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed")
 def test_index_plays_the_notebook_video_in_chromium(tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -48,6 +66,7 @@ def test_index_plays_the_notebook_video_in_chromium(tmp_path):
             page.wait_for_function("() => document.querySelector('video').currentTime > 0",
                                    timeout=15_000)
             page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
+            assert_mathematics_render_offline(browser, moved / "00_video.html")
         finally:
             browser.close()
     assert (tmp_path / "index.png").stat().st_size > 1000

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from vidgen_edu.course.student import (
     student_notebook,
 )
 from vidgen_edu.exercises import ExerciseFailed, check
+from vidgen_edu.exercises.core import run_cases
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -183,10 +185,24 @@ def assert_student_run_stops_at_first_check(nb, tmp_path: Path, cwd: Path) -> No
 exec(compile(REGISTER_CELL, "<register cell>", "exec"), {})  # the fixture exercise, in this process
 
 
-def test_fixture_solution_passes_its_own_check():
+def test_fixture_solution_passes_its_own_check(capsys):
     namespace: dict = {}
     exec(compile(SOLUTION_CELL, "<solution>", "exec"), namespace)
-    assert check("fixture_double", namespace["double"], quiet=True) == 3
+    assert run_cases("fixture_double", namespace["double"]) == 3
+    assert check("fixture_double", namespace["double"]) is None  # a cell ending in it shows no Out[n]
+    assert capsys.readouterr().out == "fixture_double: all 3 cases pass\n"
+
+
+def test_check_as_the_last_line_of_a_cell_shows_only_its_message(tmp_path):
+    import papermill
+
+    nbformat.write(fixture_notebook(), tmp_path / "source.ipynb")
+    executed = papermill.execute_notebook(
+        str(tmp_path / "source.ipynb"), str(tmp_path / "executed.ipynb"), kernel_name="python3",
+        cwd=str(tmp_path), progress_bar=False, log_output=False)
+    outputs = next(c for c in executed.cells if c.source == CHECK_CELL).outputs
+    assert [o.output_type for o in outputs] == ["stream"], outputs  # no execute_result
+    assert outputs[0].text == "fixture_double: all 3 cases pass\n"
 
 
 def test_stub_keeps_everything_but_the_bodies():
@@ -215,9 +231,10 @@ def test_async_and_nested_functions_are_stubbed_whole():
 def test_solution_cell_with_other_code_is_an_error_naming_notebook_and_cell(bad, tmp_path):
     nb = fixture_notebook()
     nb.cells[3].source += bad
-    nbformat.write(nb, tmp_path / "07_bad.ipynb")
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nb, tmp_path / "notebooks" / "07_bad.ipynb")
     with pytest.raises(SolutionCellError, match=r"07_bad\.ipynb, cell 3") as failure:
-        build_student(tmp_path, tmp_path / "student", log=lambda *_: None)
+        build_student(tmp_path / "notebooks", tmp_path / "student", log=lambda *_: None)
     assert "only imports and function definitions" in str(failure.value)
 
 
@@ -255,6 +272,52 @@ def test_student_command_writes_every_notebook(tmp_path):
     proc = subprocess.run([*run, "--out", str(tmp_path / "t")], capture_output=True, text=True)
     assert proc.returncode == 2 and "03_bad.ipynb, cell 3" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def _student_cli(notebooks: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vidgen_edu", "student", "--notebooks",
+                           str(notebooks), "--out", str(out)], capture_output=True, text=True)
+
+
+def test_rebuild_keeps_a_changed_student_notebook_and_refreshes_the_others(tmp_path):
+    notebooks, out = tmp_path / "notebooks", tmp_path / "student"
+    notebooks.mkdir()
+    for name in ("02_a.ipynb", "03_b.ipynb"):
+        nbformat.write(fixture_notebook(), notebooks / name)
+    assert _student_cli(notebooks, out).returncode == 0
+    mine = nbformat.read(out / "02_a.ipynb", as_version=4)
+    mine.cells[3].source = mine.cells[3].source.replace(STUB_LINE, "return 2 * x  # my answer")
+    nbformat.write(mine, out / "02_a.ipynb")
+    edited = (out / "02_a.ipynb").read_text()
+    assert "my answer" in edited
+    (out / "04_c.ipynb").write_text("a notebook of the learner's own, with the name of a new one")
+    for name in ("02_a.ipynb", "03_b.ipynb", "04_c.ipynb"):  # the course changes
+        nb = fixture_notebook()
+        nb.cells[-1].source = 'print("a newer version")'
+        nbformat.write(nb, notebooks / name)
+    proc = _student_cli(notebooks, out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "02_a.ipynb").read_text() == edited  # the learner's work is kept
+    assert "a newer version" in (out / "03_b.ipynb").read_text()  # unchanged since built: refreshed
+    assert (out / "04_c.ipynb").read_text().startswith("a notebook of the learner's own")
+    kept = [line for line in proc.stdout.splitlines() if line.startswith("kept ")]
+    assert len(kept) == 2 and "02_a.ipynb" in kept[0] and "04_c.ipynb" in kept[1], proc.stdout
+    assert "delete or rename it" in kept[0] and "another --out" in kept[0]
+    recorded = json.loads((out / ".vidgen-student.json").read_text())["files"]
+    assert set(recorded) == {"02_a.ipynb", "03_b.ipynb"}
+
+
+@pytest.mark.parametrize("out", ["notebooks", "notebooks/student", "."])
+def test_student_out_in_or_around_the_notebooks_folder_is_refused(tmp_path, out):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(fixture_notebook(), notebooks / "02_fixture.ipynb")
+    before = (notebooks / "02_fixture.ipynb").read_bytes()
+    proc = _student_cli(notebooks, tmp_path / out)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "the notebooks folder" in proc.stderr and "--out build/student" in proc.stderr
+    assert (notebooks / "02_fixture.ipynb").read_bytes() == before
+    assert sorted(p.name for p in notebooks.iterdir()) == ["02_fixture.ipynb"]
 
 
 # --------------------------------------------------------------------------- the real notebooks

@@ -83,6 +83,46 @@ def test_show_width_and_bad_format():
         video_html(clip(), format="avi")
 
 
+def shown_width(html):
+    return int(re.search(r"width:(\d+)px", html).group(1))
+
+
+@pytest.mark.parametrize("n, h, w, ncols", [(10, 16, 16, None), (6, 16, 32, 3), (1, 16, 16, None),
+                                            (4, 28, 28, 2)])
+def test_every_tile_is_at_least_64_px_on_screen(n, h, w, ncols):
+    clips = np.stack([clip(t=2, h=h, w=w, seed=s) for s in range(n)])  # (N, T, H, W, C)
+    html = video_html(clips, format="js", ncols=ncols)
+    first = iio.imread(base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)))
+    scale = shown_width(html) / first.shape[1]  # CSS pixels per video pixel
+    assert scale == int(scale) and min(h, w) * scale >= 64, (scale, first.shape)
+    assert "image-rendering:pixelated" in html
+
+
+def test_a_grid_pads_its_last_row_with_black_not_white():
+    clips = np.stack([clip(t=2, seed=s) for s in range(5)])  # (5, T, 16, 24, C)
+    html = video_html(clips, format="js", ncols=3)
+    pngs = re.findall(r'"data:image/png;base64,([A-Za-z0-9+/=]+)"', html.split("<script>")[1])
+    frame = iio.imread(base64.b64decode(pngs[0]))
+    assert frame.shape == (2 * 16 + 2, 3 * 24 + 2 * 2, 3)
+    np.testing.assert_array_equal(frame[18:34, 52:76], 0)  # the sixth slot: black
+    for r in range(2):
+        for k in range(3):
+            tile = frame[r * 18:r * 18 + 16, k * 26:k * 26 + 24]
+            assert not (tile == 255).all(), (r, k)  # no empty white tile
+    np.testing.assert_array_equal(frame[18:34, 26:50], clips[4, 0])
+
+
+def test_tables_are_html_not_markdown():
+    html = display.table_html([("h264", 23, 1.23456), ("<vp9>", 30, 0.5)],
+                              header=("codec", "crf", "kbps"), caption="rate & quality")
+    assert html.startswith("<table>") and html.endswith("</table>") and "|---" not in html
+    assert "<caption>rate &amp; quality</caption>" in html
+    assert "<th>codec</th>" in html and '<td style="text-align:right">1.235</td>' in html
+    assert "<td>&lt;vp9&gt;</td>" in html
+    assert display.show_table([(1, 2)], header=("a", "b"))._repr_html_() == display.table_html(
+        [(1, 2)], header=("a", "b"))
+
+
 def test_png_of_grayscale_frame_round_trips():
     gray = clip(t=1)[0, :, :, :1]
     np.testing.assert_array_equal(iio.imread(display.png_bytes(gray)), gray[..., 0])

@@ -1,7 +1,9 @@
 """``vidgen-edu course``: run the notebooks with papermill; write index.html and report.json.
 
 Exit status 0 when every notebook ran, 1 when one failed (one line per failure on stderr, naming
-the notebook, the failing cell and the exception), 2 for bad input (an unknown --only name).
+the notebook, the failing cell and the exception), 2 for bad input (an unknown --only name, an
+--out folder that is, holds or lies in the notebooks folder, or holds notebooks it did not write).
+Each code cell is printed as it starts, and a long one every 10 s while it runs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from vidgen_edu.course.runner import (
+        check_out_folder,
         find_notebooks_dir,
         list_notebooks,
         run_course,
@@ -33,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
 
     folder = find_notebooks_dir(args.notebooks)
     chosen = select_notebooks(list_notebooks(folder), args.only)
-    profile = resolve_profile(args.profile)  # after the checks above: "auto" imports torch
     out = args.out.resolve()
+    check_out_folder(out, chosen)  # before anything is written
+    profile = resolve_profile(args.profile)  # after the checks above: "auto" imports torch
     print(f"running {len(chosen)} notebook(s) from {folder} with profile {profile!r} into {out}")
     results = run_course(chosen, out, profile=profile, cwd=folder)
     failed = [r for r in results if r.status != "ok"]

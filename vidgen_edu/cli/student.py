@@ -1,4 +1,9 @@
-"""``vidgen-edu student``: write the student notebooks (each solution replaced by a stub)."""
+"""``vidgen-edu student``: write the student notebooks (each solution replaced by a stub).
+
+A student notebook that changed since the build wrote it (a learner's work) is never overwritten:
+it is kept, and named with how to get a fresh copy. An --out that is, contains or lies inside the
+notebooks folder is refused (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,9 @@ def run(args: argparse.Namespace) -> int:
 
     folder = find_notebooks_dir(args.notebooks)
     list_notebooks(folder)  # an error when the folder holds no course notebooks
-    written = build_student(folder, args.out)
-    print(f"{len(written)} student notebook(s) in {args.out}")
+    build = build_student(folder, args.out)
+    print(f"{len(build.written)} student notebook(s) written to {args.out}")
+    for path in build.kept:
+        print(f"kept {path}: it changed since the build wrote it, so it was not overwritten; for a "
+              "fresh copy delete or rename it and run this again, or choose another --out")
     return 0

@@ -1,7 +1,11 @@
-"""The course index: ``index.html`` linking every executed notebook and playing its videos.
+"""The course's pages: each executed notebook as HTML, and ``index.html`` linking them.
 
 Every link and video source is relative to the course folder, so the folder can be moved or
-served from anywhere (``file://`` included). Videos are played with ``<video controls>``, GIFs
+served from anywhere (``file://`` included). A notebook page is titled with the notebook's first
+heading and renders its mathematics offline, with the MathJax 2.7 that ``jupyter-server-mathjax``
+ships, copied once into ``_mathjax/`` in the course folder. A video's caption is the one the
+notebook recorded in ``captions.json`` in its folder (``{"file.mp4": "what it shows"}``), else its
+file name in words. Videos are played with ``<video controls>``, GIFs
 with ``<img>``. Checked with Debian's Chromium 156 (headless): H.264 (yuv420p), VP9 and AV1 play;
 H.265 does not (no decoder without the platform's hardware one, as in most browsers), so an H.265
 file is shown through a VP9 copy in ``_browser/``, with a link to the original.
@@ -10,14 +14,23 @@ file is shown through a VP9 copy in ``_browser/``, with a link to the original.
 from __future__ import annotations
 
 import html
+import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote
+
+from vidgen_edu.course.outdir import Manifest
+from vidgen_edu.errors import UsageError
+from vidgen_edu.files import write_bytes_atomic, write_text_atomic
 
 VIDEO_SUFFIXES = {".mp4": "video/mp4", ".webm": "video/webm"}
 IMAGE_SUFFIXES = {".gif"}
 BROWSER_CODECS = {"h264", "vp8", "vp9", "av1"}  # what browsers decode (ffmpeg's codec names)
 COPIES_DIR = "_browser"  # where the playable copies go, inside the course folder
+MATHJAX_DIR = "_mathjax"  # the local MathJax, inside the course folder
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"  # configurations the package ships
+CAPTIONS = "captions.json"  # {video file relative to the notebook's folder: caption}
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
@@ -30,6 +43,66 @@ figure { margin: 0; max-width: 100%; } figcaption { font-size: 0.85em; color: #5
 video, img.clip { height: 192px; width: auto; max-width: 100%; object-fit: contain;
                   image-rendering: pixelated; background: #000; }
 """
+
+
+# --------------------------------------------------------------------------- notebook pages
+
+
+def mathjax_source() -> Path:
+    """The MathJax 2.7 folder of ``jupyter-server-mathjax`` (its ``static/``, with MathJax.js)."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        raise UsageError(
+            "the package jupyter-server-mathjax is missing, so the course pages could not render "
+            "their mathematics offline: install it with pip install jupyter-server-mathjax") from None
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def copy_mathjax(course_dir: Path, manifest: Manifest) -> str:
+    """Copy MathJax into ``course_dir/_mathjax`` (files that differ only); return its page URL."""
+    source = mathjax_source()
+    todo = []
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        rel = f"{MATHJAX_DIR}/{path.relative_to(source).as_posix()}"
+        data = path.read_bytes()
+        target = Path(course_dir) / rel
+        if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
+            todo.append((target, data))
+        manifest.record(rel, save=False)
+    manifest.save()  # before writing: nothing written goes unrecorded
+    for target, data in todo:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(target, data)
+    return f"{MATHJAX_DIR}/MathJax.js?config={MATHJAX_CONFIG}"
+
+
+def notebook_title(nb, default: str) -> str:
+    """The text of the notebook's first markdown heading (``# ...``), else ``default``."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            match = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
+            if match:
+                return re.sub(r"[*_`]", "", match.group(1)).strip() or default
+    return default
+
+
+def write_html(executed: Path, *, mathjax_url: str) -> Path:
+    """The executed notebook as standalone HTML beside it, titled with its first heading."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = notebook_title(nb, default=executed.stem)  # nbconvert's <title>
+    html_text, _ = HTMLExporter(mathjax_url=mathjax_url).from_notebook_node(nb)
+    target = executed.with_suffix(".html")
+    write_text_atomic(target, html_text)
+    return target
+
+
+# --------------------------------------------------------------------------- the index
 
 
 def find_videos(course_dir: Path, folder: Path) -> list[str]:
@@ -73,7 +146,8 @@ def browser_copies(course_dir: Path, videos) -> dict[str, str]:
 def render_index(course_dir: Path, profile: str, results) -> str:
     """The index page of ``course_dir`` for ``results`` (``NotebookResult`` objects), as HTML."""
     rows = "\n".join(_row(r, (Path(course_dir) / f"{r.name}.html").exists()) for r in results)
-    sections = "\n".join(_video_section(r) for r in results if r.videos)
+    sections = "\n".join(_video_section(r, read_captions(Path(course_dir) / r.name))
+                         for r in results if r.videos)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>vidgen-edu course ({html.escape(profile)})</title>
@@ -107,22 +181,44 @@ def _row(result, has_html: bool) -> str:
             f"<td class=\"num\">{result.peak_rss_mb:.0f}</td></tr>")
 
 
-def _video_section(result) -> str:
-    figures = "\n".join(_figure(path, result.browser_copies.get(path)) for path in result.videos)
-    return f'<h3 id="{quote(result.name)}">{html.escape(result.name)}</h3>\n<div class="videos">\n{figures}\n</div>'
+def read_captions(folder: Path) -> dict[str, str]:
+    """The captions a notebook recorded in ``folder/captions.json`` ({} when there are none)."""
+    try:
+        captions = json.loads((Path(folder) / CAPTIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in captions.items()} if isinstance(captions, dict) else {}
 
 
-def _figure(path: str, copy: str | None = None) -> str:
-    """One video (or GIF) with its file name; ``copy`` is a playable stand-in for ``path``."""
+def caption_from_name(rel: str) -> str:
+    """A file name in words: ``hevc/square_h265.mp4`` -> ``Square h265 (hevc)``."""
+    path = Path(rel)
+    words = " ".join(re.split(r"[_\-\s]+", path.stem)).strip() or path.name
+    words = words[0].upper() + words[1:]
+    folders = [p for p in path.parent.parts if p not in ("", ".")]
+    return words + (f" ({'/'.join(folders)})" if folders else "")
+
+
+def _video_section(result, captions: dict[str, str]) -> str:
+    figures = []
+    for path in result.videos:
+        inside = path.split("/", 1)[1] if "/" in path else path  # relative to the notebook's folder
+        caption = captions.get(inside) or caption_from_name(inside)
+        figures.append(_figure(path, caption, result.browser_copies.get(path)))
+    return (f'<h3 id="{quote(result.name)}">{html.escape(result.name)}</h3>\n'
+            f'<div class="videos">\n{chr(10).join(figures)}\n</div>')
+
+
+def _figure(path: str, caption: str, copy: str | None = None) -> str:
+    """One video (or GIF) with its caption and a link to the file; ``copy`` plays in its place."""
     shown = copy or path
     suffix = Path(shown).suffix.lower()
     if suffix in VIDEO_SUFFIXES:
-        media = (f'<video controls loop muted playsinline preload="auto">'
+        media = (f'<video controls loop muted playsinline preload="auto" title="{html.escape(caption)}">'
                  f'<source src="{quote(shown)}" type="{VIDEO_SUFFIXES[suffix]}"></video>')
     else:
-        media = f'<img class="clip" src="{quote(shown)}" alt="{html.escape(path)}">'
-    caption = html.escape(Path(path).name)
+        media = f'<img class="clip" src="{quote(shown)}" alt="{html.escape(caption)}">'
+    text = f'{html.escape(caption)}<br><small><a href="{quote(path)}">{html.escape(Path(path).name)}</a>'
     if copy:
-        caption += (f' (shown as a VP9 copy: browsers do not decode its codec; '
-                    f'<a href="{quote(path)}">original</a>)')
-    return f"<figure>{media}<figcaption>{caption}</figcaption></figure>"
+        text += " (shown as a VP9 copy: browsers do not decode its codec)"
+    return f"<figure>{media}<figcaption>{text}</small></figcaption></figure>"

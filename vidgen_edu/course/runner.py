@@ -4,33 +4,55 @@ For each notebook the runner passes the papermill parameters ``profile`` and ``o
 of its own, ``OUT/<stem>/``, where the notebook writes the videos the index plays), runs it with the
 ``python3`` kernel in the notebooks folder, and records its status, wall time and peak memory.
 A failing notebook does not stop the others. The executed notebook, its HTML, ``index.html`` and
-``report.json`` are written to ``OUT``.
+``report.json`` are written to ``OUT``. While a notebook runs, the runner prints each code cell as
+it starts and, every ``HEARTBEAT_S`` seconds, that a long cell is still running (``monitor``).
 
-Peak memory is that of the kernel process and its children, measured by ``PeakMemory``: a thread
-that samples the kernel's process tree ten times a second (the sum of their resident sizes) and
-also reads each process's own high-water mark (``VmHWM`` in ``/proc/PID/status``, Linux), which
-the operating system keeps exactly, so a spike shorter than the sampling interval is not missed.
+``OUT`` is never the notebooks folder, nor inside it, nor around it, and it holds no notebook the
+runner did not write (``outdir``); the runner records what it writes in ``OUT/.vidgen-course.json``
+and, on a rerun, deletes only those files.
+
+Peak memory is that of the kernel process and its children, measured by ``monitor.PeakMemory``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import psutil
+from vidgen_edu.course.index import (
+    COPIES_DIR,
+    browser_copies,
+    copy_mathjax,
+    find_videos,
+    render_index,
+    write_html,
+)
+from vidgen_edu.course.monitor import (
+    HEARTBEAT_S,
+    CellProgress,
+    PeakMemory,
+    course_engine,
+    injected_at,
+    source_index,
+)
+from vidgen_edu.course.outdir import (
+    COURSE_NOTEBOOK,
+    Manifest,
+    file_stamps,
+    record_new_files,
+    refuse_foreign_files,
+    refuse_notebooks_folder,
+)
+from vidgen_edu.errors import UsageError
+from vidgen_edu.files import atomic_path, write_text_atomic
 
-from vidgen_edu.cli import UsageError
-from vidgen_edu.course.index import COPIES_DIR, browser_copies, find_videos, render_index
-
-NOTEBOOK_PATTERN = re.compile(r"^\d\d_.*\.ipynb$")
+NOTEBOOK_PATTERN = COURSE_NOTEBOOK
 KERNEL_NAME = "python3"
+MANIFEST = ".vidgen-course.json"  # what the runner wrote into OUT: the only files it deletes
 
 
 @dataclass
@@ -97,105 +119,88 @@ def select_notebooks(notebooks: list[Path], only: list[str] | None) -> list[Path
     return [p for p in notebooks if p in chosen]  # keep the course order
 
 
-# --------------------------------------------------------------------------- peak memory
+# --------------------------------------------------------------------------- the output folder
 
 
-class PeakMemory:
-    """Peak resident memory of one process and its descendants (the kernel and what it starts).
+def course_targets(notebooks: list[Path]) -> list[str]:
+    """The files a run of ``notebooks`` writes at the top of ``OUT``, relative to it."""
+    per_notebook = [f"{p.stem}{suffix}" for p in notebooks for suffix in (".ipynb", ".html", ".kernel.log")]
+    return ["index.html", "report.json", *per_notebook]
 
-    Use as a context manager around one notebook's execution and set ``pid`` once the kernel has
-    started (the runner's kernel manager does); ``peak_mb`` holds the result, in MiB.
+
+def check_out_folder(out: Path, notebooks: list[Path]) -> Manifest:
+    """Refuse an ``out`` that would put the course's sources at risk; return its manifest.
+
+    Raises ``RunFolderError`` when ``out`` is, contains or lies inside a folder the notebooks come
+    from, or holds notebooks (or files the run would replace) that the runner did not write.
     """
-
-    def __init__(self, *, interval_s: float = 0.1):
-        self.interval_s = interval_s  # sampling period; 0.1 s = 10 Hz
-        self.pid: int | None = None  # the process to watch; None until the kernel has started
-        self.peak_bytes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
-
-    @property
-    def peak_mb(self) -> float:
-        return self.peak_bytes / 2**20
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample_until_stopped(self) -> None:
-        while True:
-            if self.pid is not None:
-                self._sample(self.pid)
-            if self._stop.wait(self.interval_s):
-                return
-
-    def _sample(self, pid: int) -> None:
-        """One sample: the sum of the tree's current sizes, and each process's own peak."""
-        try:
-            root = psutil.Process(pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return  # the kernel has ended
-        total = 0
-        for process in tree:
-            try:
-                total += process.memory_info().rss
-                self.peak_bytes = max(self.peak_bytes, _high_water_mark(process.pid))
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue  # it ended between listing and reading
-        self.peak_bytes = max(self.peak_bytes, total)
-
-
-def _high_water_mark(pid: int) -> int:
-    """The peak resident size the Linux kernel recorded for ``pid`` (0 where unavailable)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # the value is in kB
-    except OSError:
-        pass
-    return 0
+    out = Path(out).resolve()
+    for folder in sorted({Path(p).resolve().parent for p in notebooks}):
+        refuse_notebooks_folder(out, folder)
+    manifest = Manifest(out, MANIFEST)
+    refuse_foreign_files(out, manifest, course_targets(notebooks))
+    return manifest
 
 
 # --------------------------------------------------------------------------- running
 
 
-def run_notebook(source: Path, out: Path, *, profile: str, cwd: Path) -> NotebookResult:
-    """Execute ``source`` with papermill into ``out/<stem>.ipynb``; never raises for a cell error."""
+class _NothingWritten(Exception):
+    """papermill stopped before writing the executed notebook (e.g. the source is not JSON)."""
+
+
+def run_notebook(source: Path, out: Path, manifest: Manifest, *, profile: str, cwd: Path,
+                 log=print, heartbeat_s: float = HEARTBEAT_S) -> NotebookResult:
+    """Execute ``source`` with papermill into ``out/<stem>.ipynb``; never raises for a cell error.
+
+    What an earlier run of this notebook wrote (and only that) is deleted first, so only this
+    run's results remain; the files the notebook writes into ``out/<stem>/`` are recorded.
+    """
+    stem = source.stem
+    for owned in (f"{stem}.ipynb", f"{stem}.html", f"{stem}.kernel.log", stem, f"{COPIES_DIR}/{stem}"):
+        manifest.remove_owned(owned)
+    for owned in (f"{stem}.ipynb", f"{stem}.kernel.log"):
+        manifest.record(owned)  # before writing: an interrupted run leaves nothing unrecorded
+    out_dir = out / stem
+    out_dir.mkdir(parents=True, exist_ok=True)
+    before = file_stamps(out_dir)
+    start = time.perf_counter()
+    with PeakMemory() as memory, CellProgress(source, log=log, heartbeat_s=heartbeat_s) as progress:
+        try:
+            with atomic_path(out / f"{stem}.ipynb", suffix=".ipynb") as executed:
+                error = _execute(source, executed, out_dir, out / f"{stem}.kernel.log",
+                                 profile=profile, cwd=cwd, memory=memory, progress=progress)
+                if executed.stat().st_size == 0:
+                    raise _NothingWritten(error)
+        except _NothingWritten as nothing:
+            error = nothing.args[0]
+    wall_s = time.perf_counter() - start
+    record_new_files(manifest, out_dir, before)
+    status = "ok" if error is None else "failed"
+    return NotebookResult(stem, status, round(wall_s, 2), round(memory.peak_mb, 1), error)
+
+
+def _execute(source: Path, executed: Path, out_dir: Path, kernel_log: Path, *, profile: str,
+             cwd: Path, memory: PeakMemory, progress: CellProgress) -> str | None:
+    """Run papermill on ``source`` into ``executed``; the error as one line, or None."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    out_dir = out / source.stem
-    for stale_dir in (out_dir, out / COPIES_DIR / source.stem):  # no stale videos in the index
-        shutil.rmtree(stale_dir, ignore_errors=True)
-    out_dir.mkdir(parents=True)
-    executed = out / f"{source.stem}.ipynb"
-    kernel_log = out / f"{source.stem}.kernel.log"
-    for stale in (executed, executed.with_suffix(".html"), kernel_log):
-        stale.unlink(missing_ok=True)  # what an earlier run left: only this run's results remain
-    error = None
-    start = time.perf_counter()
-    with PeakMemory() as memory:
-        try:
-            papermill.execute_notebook(
-                str(source), str(executed), parameters={"profile": profile, "out_dir": str(out_dir)},
-                kernel_name=KERNEL_NAME, cwd=str(cwd), progress_bar=False, log_output=False,
-                kernel_manager_class=_kernel_manager(log_path=kernel_log, memory=memory),
-            )
-        except PapermillExecutionError as err:
-            error = describe_cell_error(source, err)
-        except Exception as err:  # the kernel died, the notebook is not valid JSON, ...
-            error = f"{type(err).__name__}: {_one_line(str(err))}"
-            if kernel_log.exists():
-                error += f" (kernel log: {kernel_log.name} in the course folder)"
-    wall_s = time.perf_counter() - start
-    status = "ok" if error is None else "failed"
-    return NotebookResult(source.stem, status, round(wall_s, 2), round(memory.peak_mb, 1), error)
+    try:
+        papermill.execute_notebook(
+            str(source), str(executed), parameters={"profile": profile, "out_dir": str(out_dir)},
+            kernel_name=KERNEL_NAME, cwd=str(cwd), progress_bar=False, log_output=False,
+            engine_name=course_engine(), cell_progress=progress,
+            kernel_manager_class=_kernel_manager(log_path=kernel_log, memory=memory),
+        )
+    except PapermillExecutionError as err:
+        return describe_cell_error(source, err)
+    except Exception as err:  # the kernel died, the notebook is not valid JSON, ...
+        error = f"{type(err).__name__}: {_one_line(str(err))}"
+        if kernel_log.exists():
+            error += f" (kernel log: {kernel_log.name} in the course folder)"
+        return error
+    return None
 
 
 def _kernel_manager(*, log_path: Path, memory: PeakMemory) -> type:
@@ -203,7 +208,7 @@ def _kernel_manager(*, log_path: Path, memory: PeakMemory) -> type:
 
     The kernel process's own stdout/stderr (not the notebook's outputs, which travel as messages)
     carry only its start-up chatter and crash reports: they go to a log beside the notebook
-    instead of the runner's terminal.
+    instead of the runner's terminal (a stream the kernel appends to, so not an atomic write).
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -219,21 +224,10 @@ def _kernel_manager(*, log_path: Path, memory: PeakMemory) -> type:
 def describe_cell_error(source: Path, err) -> str:
     """'cell 2 (`first line`): ValueError: message', with the cell index of the source notebook.
 
-    papermill's ``cell_index`` counts the cells of the executed notebook, which holds one more cell
-    than the source: the injected parameters, right after the cell tagged ``parameters`` (at the
-    top when there is none). The index reported here is the source's, counted from 0.
+    papermill's ``cell_index`` counts the cells of the executed notebook, which may hold one more
+    cell than the source (see ``injected_at``); the index reported here is the source's, from 0.
     """
-    index = err.cell_index
-    try:
-        import nbformat
-
-        tags = [c.metadata.get("tags", []) for c in nbformat.read(source, as_version=4).cells]
-        if not any("injected-parameters" in t for t in tags):  # papermill added a cell
-            params = [i for i, t in enumerate(tags) if "parameters" in t]
-            injected_at = params[-1] + 1 if params else 0
-            index -= int(err.cell_index > injected_at)
-    except (OSError, ValueError):
-        pass
+    index = source_index(err.cell_index, injected_at(source))
     first_line = next((line for line in err.source.splitlines() if line.strip()), "")
     return f"cell {index} (`{first_line.strip()}`): {err.ename}: {_one_line(err.evalue)}"
 
@@ -243,44 +237,34 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def write_html(executed: Path) -> Path:
-    """The executed notebook as standalone HTML beside it (nbconvert's HTMLExporter)."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    html, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
-    target = executed.with_suffix(".html")
-    write_atomic(target, html)
-    return target
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def run_course(notebooks: list[Path], out: Path, *, profile: str, cwd: Path,
-               log=print) -> list[NotebookResult]:
+def run_course(notebooks: list[Path], out: Path, *, profile: str, cwd: Path, log=print,
+               heartbeat_s: float = HEARTBEAT_S) -> list[NotebookResult]:
     """Run ``notebooks`` in order into ``out``; write their HTML, index.html and report.json."""
     out = Path(out).resolve()
+    manifest = check_out_folder(out, notebooks)
     out.mkdir(parents=True, exist_ok=True)
+    mathjax_url = copy_mathjax(out, manifest)
+    for name in ("index.html", "report.json"):
+        manifest.record(name)
     results = []
     for number, source in enumerate(notebooks, 1):
-        result = run_notebook(source, out, profile=profile, cwd=cwd)
+        log(f"{source.stem} ({number}/{len(notebooks)}): starting")
+        result = run_notebook(source, out, manifest, profile=profile, cwd=cwd, log=log,
+                              heartbeat_s=heartbeat_s)
         executed = out / f"{source.stem}.ipynb"
         if executed.exists():
-            write_html(executed)
-        result.videos = tuple(find_videos(out, out / source.stem))
+            manifest.record(f"{source.stem}.html")
+            write_html(executed, mathjax_url=mathjax_url)
+        result.videos = tuple(v for v in find_videos(out, out / source.stem) if manifest.owns(v))
         result.browser_copies = browser_copies(out, result.videos)
+        record_new_files(manifest, out / COPIES_DIR / source.stem, {})
         results.append(result)
         log(f"[{number}/{len(notebooks)}] {result.name}: {result.status} in {result.wall_s:.1f} s, "
             f"peak {result.peak_rss_mb:.0f} MiB" + (f" -- {result.error}" if result.error else ""))
         sys.stdout.flush()
         # after every notebook, so that a long run can be followed and an interrupted one is kept
         write_report(out, profile, results)
-        write_atomic(out / "index.html", render_index(out, profile, results))
+        write_text_atomic(out / "index.html", render_index(out, profile, results))
     return results
 
 
@@ -288,5 +272,5 @@ def write_report(out: Path, profile: str, results: list[NotebookResult]) -> Path
     """``out/report.json``: the profile and each notebook's name, status, wall time, peak memory."""
     report = {"profile": profile, "notebooks": [r.to_json() for r in results]}
     path = out / "report.json"
-    write_atomic(path, json.dumps(report, indent=2) + "\n")
+    write_text_atomic(path, json.dumps(report, indent=2) + "\n")
     return path

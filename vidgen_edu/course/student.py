@@ -9,19 +9,29 @@ it (the scikit-learn MOOC's practice). Outputs and execution counts are stripped
 
 The source is rewritten by line ranges taken from ``ast`` (not ``ast.unparse``), so everything
 outside a function body (comments, blank lines, formatting) survives as the author wrote it.
+
+A learner works in the student notebooks, so a rebuild never overwrites their work: the build
+records the sha256 of each notebook it writes in ``OUT/.vidgen-student.json``, refreshes a
+notebook only while it is still exactly what the build wrote, and keeps (and names) any other.
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from vidgen_edu.course.outdir import Manifest, refuse_notebooks_folder, sha256_of
+from vidgen_edu.errors import UsageError
+from vidgen_edu.files import write_bytes_atomic
 
 SOLUTION_TAG = "solution"
 STUB_LINE = 'raise NotImplementedError("your code here")'
+MANIFEST = ".vidgen-student.json"  # {notebook: sha256 of what the build last wrote}
 
 
-class SolutionCellError(ValueError):
-    """A solution cell holds something other than imports and function definitions."""
+class SolutionCellError(UsageError):
+    """A solution cell holds something other than imports and function definitions (exit 2)."""
 
 
 def stub_source(source: str, *, where: str = "a solution cell") -> str:
@@ -127,21 +137,45 @@ def student_notebook(nb, *, name: str = "notebook"):
     return nb
 
 
-def build_student(notebooks_dir: Path, out: Path, *, log=print) -> list[Path]:
-    """Write the student version of every ``*.ipynb`` in ``notebooks_dir`` into ``out``."""
+@dataclass
+class StudentBuild:
+    """What ``build_student`` did: the notebooks it wrote and those it kept as they were."""
+
+    written: list[Path] = field(default_factory=list)  # new, or refreshed (unchanged since written)
+    kept: list[Path] = field(default_factory=list)  # changed since the build wrote them: not touched
+
+
+def build_student(notebooks_dir: Path, out: Path, *, log=print) -> StudentBuild:
+    """Write the student version of every ``*.ipynb`` in ``notebooks_dir`` into ``out``.
+
+    A notebook already in ``out`` is replaced only if it is what the build wrote last (its sha256
+    is in the manifest) or already equals the new version; any other is kept and reported.
+    """
     import nbformat
 
-    from vidgen_edu.course.runner import write_atomic
-
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    refuse_notebooks_folder(out, notebooks_dir, example="build/student")
+    manifest = Manifest(out, MANIFEST)
+    build = StudentBuild()
     for source in sorted(Path(notebooks_dir).glob("*.ipynb")):
-        nb = nbformat.read(source, as_version=4)
-        student = student_notebook(nb, name=source.name)
+        student = student_notebook(nbformat.read(source, as_version=4), name=source.name)
+        data = (nbformat.writes(student) + "\n").encode("utf-8")
         target = out / source.name
-        write_atomic(target, nbformat.writes(student) + "\n")
+        if not _may_replace(target, manifest.files.get(source.name), data):
+            build.kept.append(target)
+            log(f"{source.name}: kept {target} as it is: it changed since the build wrote it")
+            continue
+        manifest.record(source.name, sha256_of(data))  # before writing, as outdir explains
+        write_bytes_atomic(target, data)
         stubs = sum(is_solution(c) for c in student.cells)
         log(f"{source.name}: {stubs} solution cell(s) stubbed -> {target}")
-        written.append(target)
-    return written
+        build.written.append(target)
+    return build
+
+
+def _may_replace(target: Path, recorded: str | None, new: bytes) -> bool:
+    """Whether ``target`` may be overwritten: absent, as the build last wrote it, or equal to ``new``."""
+    if not target.exists():
+        return True
+    current = sha256_of(target.read_bytes())
+    return current == recorded or current == sha256_of(new)

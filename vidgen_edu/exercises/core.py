@@ -1,7 +1,9 @@
 """Self-checks a learner calls on their own code.
 
 An exercise is a reference function plus a generator of test cases. ``check(name, fn)`` runs the
-learner's ``fn`` on every case and compares it with the reference. On the first mismatch it raises
+learner's ``fn`` on every case, compares it with the reference and prints how many cases pass (it
+returns None, so a notebook cell that ends with it shows no stray ``Out[n]``; ``run_cases`` returns
+the count). On the first mismatch it raises
 ``ExerciseFailed`` with the input, the expected and the received values (summarised, so that the
 answer is not printed in full) and a hint. It never shows the reference's code.
 
@@ -71,11 +73,22 @@ def get(name: str) -> Exercise:
         raise KeyError(f"no exercise called {name!r}; known exercises: {', '.join(names())}") from None
 
 
-def check(name: str, learner_fn: Callable[..., Any], *, seed: int = 0, quiet: bool = False) -> int:
-    """Run exercise ``name`` against ``learner_fn``; return the number of cases passed.
+def check(name: str, learner_fn: Callable[..., Any], *, seed: int = 0, quiet: bool = False) -> None:
+    """Run exercise ``name`` against ``learner_fn`` and print how many cases pass.
 
-    Raises ``ExerciseFailed`` on the first case where the learner's answer differs from the
-    reference, or where the learner's function raises.
+    Returns None, so that a notebook cell ending in ``check(...)`` shows only the message (use
+    :func:`run_cases` for the count). Raises ``ExerciseFailed`` on the first case where the
+    learner's answer differs from the reference, or where the learner's function raises.
+    """
+    passed = run_cases(name, learner_fn, seed=seed)
+    if not quiet:
+        print(f"{name}: all {passed} cases pass")
+
+
+def run_cases(name: str, learner_fn: Callable[..., Any], *, seed: int = 0) -> int:
+    """Run exercise ``name`` against ``learner_fn`` silently; return the number of cases passed.
+
+    Raises ``ExerciseFailed`` as :func:`check` does.
     """
     ex = get(name)
     rng = np.random.default_rng(seed)
@@ -101,8 +114,6 @@ def check(name: str, learner_fn: Callable[..., Any], *, seed: int = 0, quiet: bo
                 f"  hint: {ex.hint}"
             )
         passed += 1
-    if not quiet:
-        print(f"{name}: all {passed} cases pass")
     return passed
 
 

@@ -7,7 +7,7 @@ convert between the two. Importing this package is light: IPython and matplotlib
 """
 
 from .codecs import frame_types, keyframes, psnr, rate_distortion, ssim
-from .display import frame_grid, show, video_html
+from .display import frame_grid, show, show_table, table_html, video_html
 from .errors import VideoError
 from .io import VideoInfo, probe, read_video, write_video
 from .processing import adjust, crop, denoise, enhance_contrast, resize
@@ -16,6 +16,6 @@ from .tensors import as_frames, frames_to_tensor, tensor_to_frames, tile_clips
 __all__ = [
     "VideoError", "VideoInfo", "adjust", "as_frames", "crop", "denoise", "enhance_contrast",
     "frame_grid", "frame_types", "frames_to_tensor", "keyframes", "probe", "psnr",
-    "rate_distortion", "read_video", "resize", "show", "ssim", "tensor_to_frames", "tile_clips",
+    "rate_distortion", "read_video", "resize", "show", "show_table", "table_html", "ssim", "tensor_to_frames", "tile_clips",
     "video_html", "write_video",
 ]

@@ -4,11 +4,18 @@
 HTML5 ``<video>`` tag), so it plays in JupyterLab, on Binder and in exported HTML without a file
 server. When encoding fails, or with ``format="js"``, the frames are embedded as PNG images that
 a few lines of JavaScript cycle through. PNGs are written here with zlib (no Pillow needed).
+
+Course clips are tiny (16 to 64 pixels a side), so :func:`show` scales them up by a whole factor,
+pixelated, until every tile of a grid is at least ``MIN_TILE_PX`` pixels on screen; a grid whose
+last row is not full is padded with black tiles, never white ones. :func:`table_html` /
+:func:`show_table` give tables as HTML, which a notebook renders (a printed markdown table would
+show as raw ``|---|`` text).
 """
 
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import os
 import struct
 import tempfile
@@ -21,10 +28,11 @@ import torch
 
 from .errors import VideoError
 from .io import write_video
-from .tensors import as_frames
+from .tensors import as_frames, tile_clips
 
 FORMATS = ("auto", "mp4", "gif", "js")
 MIN_DISPLAY_WIDTH = 256  # small clips are scaled up (pixelated) to at least this many pixels
+MIN_TILE_PX = 64  # and each tile of a grid to at least this many pixels on its shorter side
 
 
 def show(video, *, fps: float = 8, format: str = "auto", width: int | None = None,
@@ -35,7 +43,8 @@ def show(video, *, fps: float = 8, format: str = "auto", width: int | None = Non
     ``ncols`` per row) or a model tensor ``(B, C, T, H, W)`` in [-1, 1].
     ``format``: ``"mp4"`` (H.264, plays in every browser), ``"gif"``, ``"js"`` (PNG frames and
     a script), or ``"auto"``: mp4, falling back to js if encoding fails.
-    ``width``: display width in CSS pixels (default: at least 256, scaled by a whole factor).
+    ``width``: display width in CSS pixels (default: scaled by a whole factor until the picture
+    is at least 256 pixels wide and each tile at least 64 pixels on its shorter side).
     """
     from IPython.display import HTML
 
@@ -47,9 +56,10 @@ def video_html(video, *, fps: float = 8, format: str = "auto", width: int | None
     """The HTML that :func:`show` displays, as a string (for tests and for saving pages)."""
     if format not in FORMATS:
         raise VideoError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
-    frames = as_frames(video, ncols=ncols)
+    clips = _as_clips(video)  # (N, T, H, W, C)
+    frames = tile_clips(clips, ncols=ncols) if len(clips) > 1 else clips[0]  # (T, H', W', C)
     if width is None:
-        width = frames.shape[2] * max(1, -(-MIN_DISPLAY_WIDTH // frames.shape[2]))
+        width = display_width(frames.shape[2], tile=clips.shape[2:4])
     style = f"width:{int(width)}px;image-rendering:pixelated"
     if format == "js":
         return _js_html(frames, fps, style)
@@ -66,6 +76,43 @@ def video_html(video, *, fps: float = 8, format: str = "auto", width: int | None
     return (f'<video controls loop autoplay muted playsinline style="{style}">'
             f'<source src="data:video/mp4;base64,{data}" type="video/mp4"/>'
             "Your browser cannot play this H.264 video.</video>")
+
+
+def display_width(width: int, *, tile: tuple[int, int]) -> int:
+    """``width`` times the smallest whole factor giving ``MIN_DISPLAY_WIDTH`` and ``MIN_TILE_PX``.
+
+    ``tile`` is the (height, width) of one clip of the grid, in pixels.
+    """
+    factor = max(1, -(-MIN_DISPLAY_WIDTH // width), -(-MIN_TILE_PX // min(tile)))  # ceil divisions
+    return width * factor
+
+
+def table_html(rows, *, header=None, caption: str | None = None) -> str:
+    """An HTML ``<table>`` of ``rows`` (sequences of cells), with an optional header and caption.
+
+    Numbers are right-aligned; every cell is escaped. Use it (or :func:`show_table`) instead of
+    printing markdown, which a notebook's output shows as raw text.
+    """
+    def cell(tag: str, value) -> str:
+        align = ' style="text-align:right"' if isinstance(value, (int, float, np.number)) else ""
+        text = f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+        return f"<{tag}{align}>{html_lib.escape(text)}</{tag}>"
+
+    parts = ["<table>"]
+    if caption:
+        parts.append(f"<caption>{html_lib.escape(caption)}</caption>")
+    if header is not None:
+        parts.append("<thead><tr>" + "".join(cell("th", h) for h in header) + "</tr></thead>")
+    parts.append("<tbody>" + "".join("<tr>" + "".join(cell("td", v) for v in row) + "</tr>"
+                                     for row in rows) + "</tbody></table>")
+    return "".join(parts)
+
+
+def show_table(rows, *, header=None, caption: str | None = None):
+    """An ``IPython.display.HTML`` table of ``rows`` (see :func:`table_html`)."""
+    from IPython.display import HTML
+
+    return HTML(table_html(rows, header=header, caption=caption))
 
 
 def _encode(frames: np.ndarray, fps: float, ext: str) -> str:
