@@ -116,6 +116,7 @@ def test_binder_uses_cpu_torch_installs_the_package_and_limits_threads():
     start = (ROOT / "binder" / "start").read_text()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         assert re.search(rf"\b{var}=1\b", start), f"binder/start does not limit {var}"
+    assert "OMP_WAIT_POLICY" in start and "PASSIVE" in start, "binder/start: OpenMP threads must sleep"
     assert re.search(r'^exec "\$@"', start, re.M), "binder/start must end by running its arguments"
     for script in (post_build, ROOT / "binder" / "start"):
         assert script.stat().st_mode & 0o111, f"{script.name} must be executable"
