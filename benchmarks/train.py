@@ -40,44 +40,43 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from vidgen_edu.models import build_model
-from vidgen_edu.training.data import open_dataset
+from vidgen_edu.training import RunConfig
 from vidgen_edu.training.ema import EMA
-from vidgen_edu.training.loop import autocast_for, make_optimizers, train_step
-from vidgen_edu.training.presets import preset
+from vidgen_edu.training.loop import autocast_for, step_context
+
+CONFIGS = {
+    # the shipped model (conditional MoCoGAN, 32x32x16, widths 32, batch 16)
+    "pretrained": ("pretrained", {}),
+    # the smoke preset (MoCoGAN 16x16x8, widths 16, batch 8), conditional as well
+    "small": ("smoke", {"model.num_classes": 10, "data.digits": 1}),
+}
 
 
-def config(name: str):
-    """``(ModelConfig, TrainConfig, data_spec)`` of a benchmark configuration.
-
-    ``pretrained``: the shipped model (conditional MoCoGAN, 32x32x16, widths 32, batch 16).
-    ``small``: the smoke preset (MoCoGAN 16x16x8, widths 16, batch 8), conditional as well.
-    """
-    if name == "pretrained":
-        return preset("pretrained")
-    if name == "small":
-        m, t, spec = preset("smoke", model="mocogan", dataset="moving-digits", num_classes=10)
-        return m, t, {**spec, "digits": 1}
-    raise ValueError(f"unknown configuration {name!r}: expected 'pretrained' or 'small'")
+def config(name: str, **train) -> RunConfig:
+    """The ``RunConfig`` of a benchmark configuration, with ``train`` settings on top."""
+    if name not in CONFIGS:
+        raise SystemExit(f"unknown configuration {name!r}: expected one of {', '.join(CONFIGS)}")
+    preset, settings = CONFIGS[name]
+    extra = {f"train.{k}": v for k, v in train.items() if v is not None}
+    return RunConfig.from_preset(preset, {**settings, **extra})
 
 
 def build(name: str, device: torch.device, *, amp: bool, compile: bool, ema_decay=None):
     """Model, EMA, optimizers, dataset and TrainConfig of a configuration, on ``device``."""
-    m_cfg, t_cfg, spec = config(name)
-    t_cfg.amp, t_cfg.compile = amp, compile
-    if ema_decay is not None:
-        t_cfg.ema_decay = ema_decay
-    ds = open_dataset(spec, m_cfg, seed=0)
+    run = config(name, amp=amp, compile=compile, ema_decay=ema_decay)
+    ds = run.data.make(seed=0)
     torch.manual_seed(0)
-    model = build_model(m_cfg).to(device)
+    model = build_model(run.model).to(device)
     if compile:
-        for net in [model.generator, *model.discriminators.values()]:
+        for net in model.networks():
             net.compile()
-    return model, EMA(model.generator, decay=t_cfg.ema_decay), make_optimizers(model, t_cfg), ds, t_cfg
+    opts = model.configure_optimizers(run.train)
+    return model, EMA(model.generator, decay=run.train.ema_decay), opts, ds, run.train
 
 
 def one_step(parts, step: int, device) -> None:
     model, ema, opts, ds, t_cfg = parts
-    train_step(model, opts, ds, t_cfg, step, autocast_for(device, t_cfg))
+    model.training_step(step_context(ds, model, t_cfg, step, device, autocast_for(device, t_cfg)), opts)
     ema.update(model.generator)
 
 

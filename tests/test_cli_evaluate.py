@@ -12,20 +12,12 @@ from vidgen_edu.cli import main
 @pytest.fixture(scope="module")
 def conditional_run(tmp_path_factory):
     """A conditional MoCoGAN trained for 2 steps on 16 px Moving Digits (smoke preset)."""
-    from vidgen_edu.training import train
-    from vidgen_edu.training.presets import preset
+    from vidgen_edu.training import RunConfig, train
 
-    model_cfg, train_cfg, spec = preset(
-        "smoke",
-        model="mocogan",
-        dataset="moving-digits",
-        num_classes=10,
-        steps=2,
-        checkpoint_every=2,
-        sample_every=100,
-    )
+    run = RunConfig.from_preset("smoke", {"model.num_classes": 10, "train.steps": 2,
+                                          "train.checkpoint_every": 2, "train.sample_every": 100})
     run_dir = tmp_path_factory.mktemp("run") / "cond"
-    train(run_dir, model_cfg=model_cfg, train_cfg=train_cfg, data_spec=spec, progress=False)
+    train(run_dir, run, progress=False)
     return run_dir
 
 
@@ -73,7 +65,7 @@ def test_evaluate_is_repeatable_for_a_seed(conditional_run, capsys):
     [
         (["--checkpoint", "{tmp}/missing.pt"], "does not exist"),
         (["--checkpoint", "{tmp}/garbage.pt"], "not a readable checkpoint"),
-        (["--checkpoint", "{run}/last.pt", "--n", "1"], "--n must be at least 2"),
+        (["--checkpoint", "{run}/last.pt", "--n", "1"], "--n: 1 is outside 2..8192"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(conditional_run, tmp_path, capsys, argv, message):

@@ -5,7 +5,7 @@ import pytest
 from tiny import SMOKE_MOCOGAN
 
 from vidgen_edu.cli import main
-from vidgen_edu.training import checkpoint, presets
+from vidgen_edu.training import checkpoint
 
 SMOKE = [
     "train",
@@ -40,10 +40,9 @@ def conditional_run(tmp_path_factory):
 @pytest.mark.parametrize(
     "argv,needles",
     [
-        (["--model", "tgan", "--dataset", "moving-digits"], ["unknown model 'tgan'", "mocogan"]),
+        (["--model", "tgan", "--dataset", "moving-digits"], ["name='tgan'", "mocogan"]),
         (["--model", "vgan", "--dataset", "moving-pixels"], ["moving-pixels", "moving-digits"]),
-        (["--model", "vgan", "--dataset", "moving-digits", "--steps", "0"], ["--steps 0", ">= 1"]),
-        (["--dataset", "moving-digits"], ["--model"]),
+        (["--model", "vgan", "--dataset", "moving-digits", "--steps", "0"], ["steps=0", ">= 1"]),
         (["--model", "vae", "--dataset", "moving-digits", "--preset", "huge"], ["unknown preset"]),
     ],
 )
@@ -58,18 +57,17 @@ def test_train_writes_a_run_and_refuses_to_overwrite(capsys, conditional_run):
     assert (conditional_run / "last.pt").exists() and (conditional_run / "metrics.jsonl").exists()
     status, _, err = run_cli(capsys, *SMOKE, "--out", str(conditional_run))
     assert status == 2
-    one_line_error(err, "--resume", "--out")
+    one_line_error(err, "already holds a run", "resume")
 
 
 def test_resume_without_a_run_exits_2(capsys, tmp_path):
     status, _, err = run_cli(capsys, "train", "--out", str(tmp_path / "none"), "--resume")
     assert status == 2
-    one_line_error(err, "does not exist")
+    one_line_error(err, "cannot resume", "holds no run")
 
 
-def test_divergence_exits_1(capsys, tmp_path, monkeypatch):
-    monkeypatch.setitem(presets._SETTINGS["smoke"][1], "debug_nan_step", 2)
-    status, _, err = run_cli(capsys, *SMOKE, "--out", str(tmp_path / "r"))
+def test_divergence_exits_1(capsys, tmp_path):
+    status, _, err = run_cli(capsys, *SMOKE, "--debug-poison-step", "2", "--out", str(tmp_path / "r"))
     assert status == 1
     one_line_error(err, "diverged at step 2", "discriminator loss is nan")
 
@@ -97,7 +95,7 @@ def test_generate_npy_and_video(capsys, tmp_path, conditional_run):
     "extra,needles",
     [
         (["--out", "x.avi"], ["x.avi", ".mp4"]),
-        (["--out", "x.npy", "--n", "0"], ["--n 0"]),
+        (["--out", "x.npy", "--n", "0"], ["--n", "outside 1..1000000"]),
         (["--out", "x.npy", "--label", "10"], ["--label 10", "0..9"]),
     ],
 )
@@ -118,12 +116,14 @@ def test_generate_missing_checkpoints_exit_2(capsys, tmp_path, monkeypatch):
     )
     assert status == 2
     one_line_error(err, "no.pt", "does not exist")
-    monkeypatch.setattr(checkpoint, "PRETRAINED", tmp_path / "assets" / "pretrained_mocogan.pt")
+    monkeypatch.setattr(checkpoint, "ALIASES", {"pretrained": "missing_model.pt"})
+    monkeypatch.setattr("vidgen_edu.assets.MANIFEST", tmp_path / "manifest.json")
+    (tmp_path / "manifest.json").write_text('{"missing_model.pt": {"sha256": "00"}}')
     status, _, err = run_cli(
         capsys, "generate", "--checkpoint", "pretrained", "--out", str(tmp_path / "x.npy")
     )
     assert status == 2
-    one_line_error(err, "no shipped pretrained weights found at")
+    one_line_error(err, "missing_model.pt is missing", "reinstall")
 
 
 def test_generate_label_on_unconditional_model_exits_2(capsys, tmp_path):

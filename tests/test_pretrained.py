@@ -62,3 +62,19 @@ def test_generate_command_writes_a_playable_video_of_the_pretrained_model(tmp_pa
     assert info.frames == 16 and info.codec == "h264"
     frames = read_video(out)
     assert np.abs(np.diff(frames.astype(np.int16), axis=0)).mean() > 0.5  # the clips move
+
+
+def test_a_shipped_file_passed_by_its_path_is_checked_too(tmp_path, monkeypatch):
+    """The sha256 check is not skipped when the asset is named by its path instead of its alias."""
+    import vidgen_edu.assets as assets
+    from vidgen_edu.training import checkpoint
+
+    bad = tmp_path / PRETRAINED.name
+    bad.write_bytes(PRETRAINED.read_bytes()[:-10] + b"0123456789")
+    (tmp_path / "manifest.json").write_text(json.dumps({bad.name: manifest_entry(bad.name)}))
+    for module in (assets, checkpoint):
+        monkeypatch.setattr(module, "ASSETS", tmp_path)
+    monkeypatch.setattr(assets, "MANIFEST", tmp_path / "manifest.json")
+    for name in ("pretrained", str(bad)):
+        with pytest.raises(AssetError, match="sha256"):
+            load_generator(name)

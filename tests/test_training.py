@@ -9,8 +9,11 @@ import pytest
 import torch
 from tiny import TINY_MODEL as MODEL
 
+from vidgen_edu.data.config import DataConfig
+from vidgen_edu.errors import ConfigError
 from vidgen_edu.models import ModelConfig, build_model
 from vidgen_edu.training import (
+    RunConfig,
     RunFolderError,
     TrainConfig,
     TrainingDiverged,
@@ -21,52 +24,48 @@ from vidgen_edu.training import (
 )
 from vidgen_edu.training.checkpoint import rng_state, save_atomic, set_rng_state
 from vidgen_edu.training.ema import EMA
-from vidgen_edu.training.loop import autocast_for, make_optimizers, train_step
-from vidgen_edu.training.presets import data_spec_for, preset
+from vidgen_edu.training.loop import autocast_for, step_context
 
-SPEC = data_spec_for("moving-digits", size=16, frames=8, digits=1)
+DATA = DataConfig(size=16, frames=8, digits=1)
+TINY = {k: v for k, v in MODEL.items() if k not in ("size", "frames")}
 
 
-def tiny_run(tmp_path, name="mocogan", *, sub="run", resume=False, **train_kw):
-    kw = dict(steps=4, batch=4, log_every=1, checkpoint_every=2, sample_every=0, sample_n=2)
+def tiny_config(name="mocogan", **train_kw) -> RunConfig:
+    kw = dict(steps=4, batch=4, log_every=1, checkpoint_every=2, sample_every=0, sample_n=2,
+              ema_decay=0.9)  # an average that differs from the last weights
     kw.update(train_kw)
-    return train(
-        tmp_path / sub,
-        model_cfg=ModelConfig(name=name, num_classes=10, **MODEL),
-        train_cfg=TrainConfig(**kw),
-        data_spec=SPEC,
-        resume=resume,
-        progress=False,
-    )
+    return RunConfig(ModelConfig(name=name, num_classes=10, **TINY), TrainConfig(**kw), DATA)
+
+
+def tiny_run(tmp_path, name="mocogan", *, sub="run", resume=False, poison_step=0, **train_kw):
+    return train(tmp_path / sub, tiny_config(name, **train_kw), resume=resume, progress=False,
+                 poison_step=poison_step)
 
 
 @pytest.fixture(scope="module")
 def dataset():
-    from vidgen_edu.data import make_dataset
-
-    spec = dict(SPEC)
-    return make_dataset(spec.pop("name"), size=spec.pop("size"), frames=spec.pop("frames"), **spec)
+    return DATA.make()
 
 
 @pytest.mark.parametrize("name", ["mocogan", "vgan", "vae"])
 @pytest.mark.parametrize("loss,r1", [("hinge", 0.0), ("nonsat", 1.0)])
 def test_one_step_changes_weights_with_finite_losses(dataset, name, loss, r1):
     torch.manual_seed(0)
-    model = build_model(ModelConfig(name=name, num_classes=10, **MODEL))
-    cfg = TrainConfig(batch=4, loss=loss, r1=r1, n_critic=2)
+    run = tiny_config(name, loss=loss, r1=r1, n_critic=2)
+    model = build_model(run.model)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    out = train_step(
-        model, make_optimizers(model, cfg), dataset, cfg, 0, autocast_for(torch.device("cpu"), cfg)
-    )
+    cpu = torch.device("cpu")
+    ctx = step_context(dataset, model, run.train, 0, cpu, autocast_for(cpu, run.train))
+    out = model.training_step(ctx, model.configure_optimizers(run.train))
     assert out and all(torch.isfinite(torch.tensor(v)) for v in out.values())
     assert ("g_loss" in out and "d_loss" in out) or "loss" in out
     if r1 and name != "vae":
         assert out["r1"] > 0
     changed = {k for k, v in model.state_dict().items() if not torch.equal(v, before[k])}
     g_keys = {"generator." + k for k in model.generator.state_dict()}
-    d_keys = {"discriminators." + k for k in model.discriminators.state_dict()}
     assert changed & g_keys, "the generator did not move"
     if name != "vae":
+        d_keys = {"discriminators." + k for k in model.discriminators.state_dict()}
         assert changed & d_keys, "the discriminators did not move"
 
 
@@ -93,13 +92,14 @@ def test_run_folder_files_and_checkpoint_round_trip(tmp_path):
         "step_000004.mp4",
     ]
     cfg = json.loads((run / "config.json").read_text())
-    assert cfg["model_config"]["name"] == "mocogan" and cfg["data_spec"] == SPEC
+    assert cfg["model"]["name"] == "mocogan" and cfg["data"] == DATA.to_dict()
     ckpt = load_checkpoint(run / "last.pt")
     assert ckpt["step"] == 4 and set(ckpt["optimizers"]) == {"g", "d"}
-    model = build_model(ModelConfig.from_dict(ckpt["model_config"]))
+    assert ckpt["config"] == cfg  # the resolved configuration, in both places
+    model = build_model(ModelConfig.from_dict(ckpt["config"]["model"]))
     model.load_state_dict(ckpt["model"], strict=True)  # strict: every key matches
-    g, mcfg, spec = load_generator(run / "last.pt")
-    assert not g.training and spec == SPEC and mcfg.num_classes == 10
+    g, mcfg, data = load_generator(run / "last.pt")
+    assert not g.training and data == DATA and mcfg.num_classes == 10
     a = g.sample(2, generator=torch.Generator().manual_seed(0))
     assert not torch.equal(
         a, model.generator.eval().sample(2, generator=torch.Generator().manual_seed(0))
@@ -148,7 +148,7 @@ def test_divergence_guard_poisoned_batch(tmp_path):
     with pytest.raises(
         TrainingDiverged, match=r"step 3: the discriminator loss is nan.*\(step 2\)"
     ):
-        tiny_run(tmp_path, steps=4, checkpoint_every=2, debug_nan_step=3)
+        tiny_run(tmp_path, steps=4, checkpoint_every=2, poison_step=3)
     assert load_checkpoint(tmp_path / "run" / "last.pt")["step"] == 2
 
 
@@ -162,34 +162,34 @@ def test_divergence_guard_huge_learning_rate(tmp_path):
 
 
 def test_existing_run_needs_resume_and_resume_needs_a_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match="cannot resume"):
+    with pytest.raises(ConfigError, match="cannot resume"):
         tiny_run(tmp_path, steps=2, resume=True)
     tiny_run(tmp_path, steps=2)
-    with pytest.raises(RunFolderError, match="--resume"):
+    with pytest.raises(RunFolderError, match="resume"):
         tiny_run(tmp_path, steps=2)
-    with pytest.raises(ValueError, match=r"train\.batch: 4 -> 2"):
+    with pytest.raises(ConfigError, match=r"train\.batch: 4 -> 2"):
         tiny_run(tmp_path, steps=4, batch=2, resume=True)
+    with pytest.raises(ConfigError, match="below the step the run has reached"):
+        tiny_run(tmp_path, steps=1, resume=True)
     assert tiny_run(tmp_path, steps=3, resume=True)["step"] == 3  # steps may grow
 
 
-def test_model_must_fit_data(tmp_path):
-    with pytest.raises(ValueError, match="size: model 32 vs data 16"):
-        train(
-            tmp_path,
-            model_cfg=ModelConfig(size=32, frames=8),
-            train_cfg=TrainConfig(steps=1),
-            data_spec=SPEC,
-            progress=False,
-        )
+def test_the_model_takes_its_shape_from_the_data():
+    run = RunConfig(ModelConfig(size=32, frames=16), TrainConfig(steps=1), DATA)
+    assert (run.model.size, run.model.frames, run.model.channels) == (16, 8, 1)
+    colour = RunConfig(ModelConfig(), TrainConfig(steps=1), DataConfig(name="bouncing-shapes"))
+    assert colour.model.channels == 3
 
 
 def test_presets():
     for name in ("smoke", "cpu", "gpu"):
-        m, t, spec = preset(name, model="vgan", dataset="bouncing-shapes", channels=3, steps=5)
-        assert m.name == "vgan" and m.channels == 3 and t.steps == 5 and spec["size"] == m.size
-    m, t, spec = preset("pretrained")
-    assert (m.name, m.num_classes, m.size, m.frames, spec["digits"]) == ("mocogan", 10, 32, 16, 1)
+        run = RunConfig.from_preset(name, {"model.name": "vgan", "data.name": "bouncing-shapes",
+                                           "train.steps": 5})
+        assert (run.model.name, run.model.channels, run.train.steps) == ("vgan", 3, 5)
+        assert run.model.size == run.data.size
+    m, data = RunConfig.from_preset("pretrained").model, RunConfig.from_preset("pretrained").data
+    assert (m.name, m.num_classes, m.size, m.frames, data.digits) == ("mocogan", 10, 32, 16, 1)
     n_params = sum(p.numel() for p in build_model(m).generator.parameters())
     assert n_params * 4 < 10e6  # shipped weights under 10 MB
-    with pytest.raises(ValueError, match="unknown preset"):
-        preset("huge")
+    with pytest.raises(ConfigError, match="unknown preset"):
+        RunConfig.from_preset("huge")

@@ -1,9 +1,10 @@
 """The ``vidgen-edu`` command: one subcommand per module in this package.
 
 Each subcommand module defines ``add_arguments(parser)`` and ``run(args) -> int``. Errors reach
-the user as one readable line on stderr (a traceback only with ``--debug``): exit status 2 for bad
-input (``UsageError``, ``VideoError``, ``ValueError``, ``KeyError``, ``FileNotFoundError``), 1 for a
-failure while running.
+the user as one readable line on stderr (a traceback only with ``--debug``): a
+``vidgen_edu.errors.VidgenError`` is the user's to fix and exits with its ``exit_status`` (2 for bad
+input, 1 for a run that failed for a stated reason); anything else is a bug in vidgen_edu, reported
+as an internal error (exit 1) with the advice to rerun with ``--debug``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
+
+from vidgen_edu.errors import UsageError, VidgenError
+
+__all__ = ["UsageError", "int_in", "main"]
 
 # subcommand -> (module, one-line help); the modules are imported only when needed.
 COMMANDS = {
@@ -22,11 +28,19 @@ COMMANDS = {
 }
 
 
-class UsageError(Exception):
-    """Bad input from the user: the message says what was wrong and what to do."""
+def int_in(low: int, high: int):
+    """An argparse type: a whole number in ``[low, high]``, else a one-line error."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high}")
+        return value
 
-BAD_INPUT = (UsageError, ValueError, KeyError, FileNotFoundError)
+    return parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,30 +69,42 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def _bad_input_types() -> tuple[type, ...]:
-    """BAD_INPUT and VideoError. A VideoError can only have been raised if its module is loaded:
-    looking it up in sys.modules spares an error message the import of torch (seconds)."""
-    errors = sys.modules.get("vidgen_edu.video.errors")
-    return (*BAD_INPUT, errors.VideoError) if errors else BAD_INPUT
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = _parser(argv).parse_args(argv)
+    try:
+        args = _parser(argv).parse_args(argv)
+    except SystemExit as done:  # --help (0), or argparse's one-line error (2)
+        return int(done.code or 0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        status = _run(args)
+    if status == 0:  # after an error, its one line is all the user needs to read
+        for w in caught:
+            print(f"vidgen-edu {args.command}: warning: {w.message}", file=sys.stderr)
+    return status
+
+
+def _run(args) -> int:
+    """Run the subcommand; turn every exception into one line and an exit status."""
     module_name = COMMANDS[args.command][0]
     try:
         return int(importlib.import_module(module_name).run(args) or 0)
-    except KeyboardInterrupt:
-        print("vidgen-edu: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        print(f"vidgen-edu {args.command}: {err or 'interrupted'}", file=sys.stderr)
         return 130
+    except VidgenError as err:
+        if args.debug:
+            raise
+        message = " ".join(str(err).split()) or type(err).__name__  # one line, never empty
+        print(f"vidgen-edu {args.command}: error: {message}", file=sys.stderr)
+        return err.exit_status
     except Exception as err:
         if args.debug:
             raise
-        status = 2 if isinstance(err, _bad_input_types()) else 1
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        message = " ".join(str(message).split()) or type(err).__name__  # one line, never empty
-        print(f"vidgen-edu {args.command}: error: {message}", file=sys.stderr)
-        return status
+        detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+        print(f"vidgen-edu {args.command}: internal error ({detail}); this is a bug in "
+              "vidgen-edu: rerun with --debug and report the traceback", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from vidgen_edu.cli import UsageError
+from vidgen_edu.cli import int_in
+from vidgen_edu.cli.generate import add_sample_options, sample_options
 
 KEYS = ("fvd_proxy", "real_floor", "acd", "acd_real", "motion", "motion_real", "class_accuracy")
 
@@ -24,34 +25,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="a checkpoint file (a run's last.pt) or 'pretrained' for the shipped model",
     )
-    parser.add_argument("--n", type=int, default=256, help="clips per sample (default 256)")
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the real samples and the noise"
-    )
-    parser.add_argument("--batch-size", type=int, default=64, help="clips generated at once")
+    parser.add_argument("--n", type=int_in(2, 8192), default=256,
+                        help="clips per sample, 2 to 8192 (default 256)")
+    parser.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0,
+                        help="seed of the real samples and the noise")
+    parser.add_argument("--batch-size", type=int_in(1, 1024), default=64,
+                        help="clips generated at once")
+    add_sample_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object (else a table)")
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.n < 2:
-        raise UsageError(f"--n must be at least 2 (a covariance needs two samples), got {args.n}")
-    if args.batch_size < 1:
-        raise UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
     from vidgen_edu.assets import manifest_entry
     from vidgen_edu.metrics.evaluate import evaluate
     from vidgen_edu.training import load_generator
 
-    generator, config, data_spec = load_generator(args.checkpoint, device="cpu")
-    if hasattr(generator, "eval"):
-        generator.eval()
-    result = evaluate(
-        generator,
-        n=args.n,
-        data_spec=data_spec,
-        seed=args.seed,
-        num_classes=int(getattr(config, "num_classes", 0) or 0),
-        batch_size=args.batch_size,
-    )
+    generator, config, data = load_generator(args.checkpoint)
+    options = sample_options(args, generator, config)
+    result = evaluate(generator, n=args.n, data_spec=data, seed=args.seed,
+                      num_classes=config.num_classes, batch_size=args.batch_size,
+                      sample_options=options)
     result["checkpoint"] = str(args.checkpoint)
     result["feature_net_sha256"] = manifest_entry("feature_net.pt")["sha256"]  # which features the scores used
     if args.json:

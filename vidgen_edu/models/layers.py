@@ -16,6 +16,8 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from vidgen_edu.errors import UsageError
+
 
 def levels(size: int) -> int:
     """How many factor-2 steps separate a 4x4 feature map from ``size`` pixels (16 -> 2)."""
@@ -58,7 +60,7 @@ class ProjectionHead(nn.Module):
         out = self.linear(phi).squeeze(1)  # (B,)
         if self.embed is not None:
             if labels is None:
-                raise ValueError("this discriminator is class-conditional: pass labels (B,) int64")
+                raise UsageError("this discriminator is class-conditional: pass labels (B,) int64")
             out = out + (self.embed(labels) * phi).sum(1)
         return out
 
@@ -98,7 +100,7 @@ def sample_labels(n: int, num_classes: int, labels, generator, device) -> torch.
     """Check given labels or draw uniform ones; ``None`` for an unconditional model."""
     if not num_classes:
         if labels is not None:
-            raise ValueError("this model is unconditional (num_classes=0): do not pass labels")
+            raise UsageError("this model is unconditional (num_classes=0): do not pass labels")
         return None
     if labels is None:
         return torch.randint(0, num_classes, (n,), generator=generator, device=device)
@@ -106,7 +108,7 @@ def sample_labels(n: int, num_classes: int, labels, generator, device) -> torch.
     if labels.numel() == 1:
         labels = labels.expand(n)
     if labels.numel() != n or labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(
+        raise UsageError(
             f"labels must be {n} class ids in 0..{num_classes - 1}, got {labels.tolist()[:8]}"
         )
     return labels

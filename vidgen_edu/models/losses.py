@@ -13,6 +13,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from vidgen_edu.errors import ConfigError
+
 
 def d_loss(real: torch.Tensor, fake: torch.Tensor, *, kind: str = "hinge") -> torch.Tensor:
     """The discriminator's loss from logits on real (B,) and generated (B,) clips."""
@@ -20,7 +22,7 @@ def d_loss(real: torch.Tensor, fake: torch.Tensor, *, kind: str = "hinge") -> to
         return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
     if kind == "nonsat":
         return F.softplus(-real).mean() + F.softplus(fake).mean()
-    raise ValueError(f"unknown loss {kind!r}: expected 'hinge' or 'nonsat'")
+    raise ConfigError(f"unknown loss {kind!r}: expected 'hinge' or 'nonsat'")
 
 
 def g_loss(fake: torch.Tensor, *, kind: str = "hinge") -> torch.Tensor:
@@ -29,7 +31,7 @@ def g_loss(fake: torch.Tensor, *, kind: str = "hinge") -> torch.Tensor:
         return -fake.mean()
     if kind == "nonsat":
         return F.softplus(-fake).mean()
-    raise ValueError(f"unknown loss {kind!r}: expected 'hinge' or 'nonsat'")
+    raise ConfigError(f"unknown loss {kind!r}: expected 'hinge' or 'nonsat'")
 
 
 def r1_penalty(logits: torch.Tensor, inputs: torch.Tensor, *, gamma: float) -> torch.Tensor:

@@ -46,6 +46,8 @@ class FrameGenerator(nn.Module):
 class MoCoGANGenerator(nn.Module):
     """Content code + GRU motion codes + optional class -> clips (B, C, T, H, W) in [-1, 1]."""
 
+    sample_options = ("frames",)  # sample(..., frames=T) may run past the training length
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from .config import ModelConfig
+from .contract import StepContext, VideoModel, update
 from .layers import class_embedding, g_norm, sample_labels
 from .vgan import time_doublings
 
@@ -63,8 +64,8 @@ class VAEDecoder(nn.Module):
         return self(z, sample_labels(n, self.cfg.num_classes, labels, generator, dev))
 
 
-class VideoVAE(nn.Module):
-    """Encoder + decoder; ``.generator`` is the decoder, ``.discriminators`` is empty."""
+class VideoVAE(VideoModel):
+    """Encoder + decoder; ``.generator`` is the decoder. It owns its objective (the ELBO)."""
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -79,7 +80,6 @@ class VideoVAE(nn.Module):
             nn.Conv3d(2 * w, 2 * cfg.vae_latent, 3, 1, 1),
         )
         self.generator = VAEDecoder(cfg)
-        self.discriminators = nn.ModuleDict()
 
     def encode(self, video: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Clips (B, C, T, H, W) -> mu, logvar, each (B, L, t, H/4, W/4)."""
@@ -104,3 +104,17 @@ class VideoVAE(nn.Module):
         loss = nelbo.mean() / video[0].numel()
         stats = {"recon": recon.mean().item(), "kl": kl.mean().item(), "nelbo": nelbo.mean().item()}
         return loss, stats
+
+    def configure_optimizers(self, train) -> dict[str, torch.optim.Optimizer]:
+        """One Adam for encoder and decoder together, at ``lr_g``."""
+        betas = (train.beta1, train.beta2)
+        return {"vae": torch.optim.Adam(self.parameters(), lr=train.lr_g, betas=betas)}
+
+    def training_step(self, ctx: StepContext, optimizers: dict) -> dict[str, float]:
+        """One update of the negative ELBO (``loss``)."""
+        video, labels = ctx.real(0)  # (B, C, T, H, W), (B,) or None
+        with ctx.autocast():
+            loss, stats = self.loss(video, labels, generator=ctx.rng(0))
+        out = {"loss": ctx.finite("negative ELBO", loss), **stats}
+        update(optimizers["vae"], loss)
+        return out

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from vidgen_edu.config import StrictConfig
 
 LOSSES = ("hinge", "nonsat")
+MAX_BATCH = 1024  # clips in one batch: 1024 clips of 16 x 64 x 64 already take GBs of activations
 # Keys that may change when a run is resumed: how long and how often, not what is trained.
 RESUMABLE_KEYS = ("steps", "log_every", "sample_every", "checkpoint_every", "device", "compile")
 
 
 @dataclass
 class TrainConfig(StrictConfig):
-    """Named defaults of the training loop; each field says its unit or range."""
+    """Named defaults of the training loop; each field says its unit or range.
+
+    ``ema_decay=None`` is resolved by ``RunConfig`` once every override is in (see
+    ``ema.ema_decay_for``), so that a run's average always fits its length.
+    """
+
+    section = "train"
 
     steps: int = 1000  # generator steps (one step = n_critic D updates + one G update), >= 1
     batch: int = 16  # clips per batch
@@ -24,7 +32,7 @@ class TrainConfig(StrictConfig):
     beta2: float = 0.99  # Adam beta2
     n_critic: int = 1  # D updates per G update, >= 1
     r1: float = 0.0  # R1 penalty weight gamma (Mescheder et al. 2018); 0 = off
-    ema_decay: float = 0.999  # generator EMA decay per step, in [0, 1); 0 = copy the weights
+    ema_decay: float | None = None  # generator EMA decay per step in [0, 1); None = a tenth of the run
     seed: int = 0  # seeds the data, the noise and the initial weights
     log_every: int = 10  # steps between lines of metrics.jsonl
     sample_every: int = 200  # steps between sample videos in samples/; 0 = only at the end
@@ -33,16 +41,30 @@ class TrainConfig(StrictConfig):
     device: str = "auto"  # "auto" (cuda if available), "cpu" or "cuda"
     amp: bool = True  # bf16 autocast on CUDA; ignored on CPU
     compile: bool = False  # torch.compile the networks on CUDA; ignored on CPU
-    debug_nan_step: int = 0  # test hook: poison the real batch with NaN at this step; 0 = off
 
-    def __post_init__(self):
-        if self.steps < 1:
-            raise ValueError(f"steps={self.steps}: expected at least 1 training step")
-        if self.batch < 1 or self.n_critic < 1:
-            raise ValueError(f"batch={self.batch}, n_critic={self.n_critic}: both must be >= 1")
+    def problems(self) -> list[str]:
+        found = [f"{k}={getattr(self, k)}: expected a whole number >= 1"
+                 for k in ("steps", "batch", "n_critic", "log_every", "checkpoint_every",
+                           "sample_n") if getattr(self, k) < 1]
+        if self.batch > MAX_BATCH or self.sample_n > MAX_BATCH:
+            found.append(f"batch={self.batch}, sample_n={self.sample_n}: at most {MAX_BATCH} "
+                         "clips at once (memory grows with it); take more steps instead")
+        if self.sample_every < 0:
+            found.append(f"sample_every={self.sample_every}: expected 0 (only at the end) or more")
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}: expected one of {', '.join(LOSSES)}")
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise ValueError(f"ema_decay={self.ema_decay}: expected a value in [0, 1)")
-        if self.checkpoint_every < 1 or self.log_every < 1:
-            raise ValueError("checkpoint_every and log_every must be >= 1")
+            found.append(f"loss={self.loss!r}: expected one of {', '.join(LOSSES)}")
+        for k in ("lr_g", "lr_d"):
+            if not 0 < getattr(self, k) < math.inf:
+                found.append(f"{k}={getattr(self, k)}: expected a positive learning rate")
+        for k in ("beta1", "beta2"):
+            if not 0 <= getattr(self, k) < 1:
+                found.append(f"{k}={getattr(self, k)}: expected a value in [0, 1)")
+        if self.r1 < 0:
+            found.append(f"r1={self.r1}: expected 0 (off) or a positive weight")
+        if self.ema_decay is not None and not 0.0 <= self.ema_decay < 1.0:
+            found.append(f"ema_decay={self.ema_decay}: expected a value in [0, 1), or None")
+        if not 0 <= self.seed < 2**63:
+            found.append(f"seed={self.seed}: expected a whole number in [0, 2**63)")
+        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+            found.append(f"device={self.device!r}: expected auto, cpu or cuda")
+        return found

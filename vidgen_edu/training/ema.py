@@ -42,4 +42,4 @@ def ema_decay_for(steps: int) -> float:
     >>> ema_decay_for(100), ema_decay_for(1_000_000)
     (0.9, 0.999)
     """
-    return max(0.0, min(0.999, 1.0 - 10.0 / steps))
+    return round(max(0.0, min(0.999, 1.0 - 10.0 / steps)), 6)

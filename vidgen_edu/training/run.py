@@ -1,54 +1,35 @@
 """``train``: a run folder from start to end, resumable at any checkpoint.
 
-A run folder holds ``config.json`` (the three configurations), ``metrics.jsonl`` (one JSON line
-per log step), ``samples/step_XXXXXX.mp4`` (clips from the EMA generator with a fixed seed) and
-``last.pt`` (the newest checkpoint, always complete; see ``checkpoint.py``).
+The loop is one loop in commented phases (nanoGPT's layout): the model family's own step,
+the EMA, the log, the samples, the checkpoint. It knows nothing of the family it trains: every
+model follows ``vidgen_edu.models.contract``. See ``folder.py`` for what a run folder holds.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
-from vidgen_edu.models import ModelConfig, build_model
+from vidgen_edu.errors import ConfigError, TrainingDiverged
+from vidgen_edu.files import write_text_atomic
+from vidgen_edu.models import build_model
 
-from .checkpoint import FORMAT, load_checkpoint, rng_state, save_atomic, set_rng_state
-from .config import RESUMABLE_KEYS, TrainConfig
-from .data import open_dataset
+from . import folder
+from .checkpoint import FORMAT, check_device, load_checkpoint, rng_state, save_atomic, set_rng_state
+from .config import RESUMABLE_KEYS
 from .ema import EMA
-from .loop import TrainingDiverged, autocast_for, make_optimizers, train_step
+from .loop import Interrupt, autocast_for, step_context, weights_finite
+from .runconfig import RunConfig
 from .samples import sample_grid_labels, save_clips
 
 
-class RunFolderError(ValueError):
-    """The run folder cannot be used as asked (a run already there, or none to resume)."""
-
-
-def pick_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={name!r} but CUDA is not available: use 'cpu' or 'auto'")
-    return torch.device(name)
-
-
-def check_run_folder(run_dir: Path, resume: bool) -> None:
-    """Refuse to overwrite a run, and refuse to 'resume' one that is not there."""
-    last = run_dir / "last.pt"
-    if resume and not last.exists():
-        raise FileNotFoundError(
-            f"cannot resume: {last} does not exist (start the run without --resume first)"
-        )
-    if not resume and last.exists():
-        raise RunFolderError(
-            f"{run_dir} already holds a run ({last}): pass --resume to continue it, "
-            "or choose another --out"
-        )
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run after a checkpoint at the step it had reached."""
 
 
 def config_differences(saved: dict, now: dict, *, ignore=()) -> list[str]:
@@ -57,28 +38,24 @@ def config_differences(saved: dict, now: dict, *, ignore=()) -> list[str]:
     return [f"{k}: {saved.get(k)!r} -> {now.get(k)!r}" for k in keys if saved.get(k) != now.get(k)]
 
 
-def check_same_run(ckpt: dict, model_cfg: dict, train_cfg: dict, data_spec: dict) -> None:
-    """A resumed run must train the same thing: name every key that differs."""
-    diffs = [f"model.{d}" for d in config_differences(ckpt["model_config"], model_cfg)]
-    diffs += [f"data.{d}" for d in config_differences(ckpt["data_spec"], data_spec)]
-    diffs += [
-        f"train.{d}"
-        for d in config_differences(ckpt["train_config"], train_cfg, ignore=RESUMABLE_KEYS)
-    ]
+def check_same_run(saved: dict, run: RunConfig) -> None:
+    """A resumed run must train the same thing: name every setting that differs."""
+    now = run.to_dict()
+    diffs = [f"{section}.{d}" for section in ("model", "data", "train")
+             for d in config_differences(saved[section], now[section],
+                                         ignore=RESUMABLE_KEYS if section == "train" else ())]
     if diffs:
-        raise ValueError(
-            f"cannot resume with a different configuration ({'; '.join(diffs)}): "
-            "use the original settings or start a new run in another --out"
-        )
+        raise ConfigError(f"cannot resume with a different configuration ({'; '.join(diffs)}): "
+                          "use the original settings or start a new run in another folder")
 
 
-def checkpoint_state(step, model, ema, opts, cfgs: dict, elapsed: float) -> dict:
-    """Everything needed to continue: weights, EMA, optimizers, step, configs, RNG states."""
+def checkpoint_state(step, model, ema, opts, run: RunConfig, elapsed: float) -> dict:
+    """Everything needed to continue: weights, EMA, optimizers, step, config, RNG states."""
     return {
         "format": FORMAT,
         "step": step,
         "elapsed_s": elapsed,
-        **cfgs,
+        "config": run.to_dict(),
         "model": model.state_dict(),
         "ema": ema.state_dict(),
         "optimizers": {k: o.state_dict() for k, o in opts.items()},
@@ -86,12 +63,17 @@ def checkpoint_state(step, model, ema, opts, cfgs: dict, elapsed: float) -> dict
     }
 
 
-def restore(path: Path, model, ema, opts, cfgs: dict, device) -> tuple[int, float]:
+def restore(path: Path, model, ema, opts, run: RunConfig, device) -> tuple[int, float]:
     """Load ``last.pt`` strictly into the run; returns ``(step, elapsed_s)``."""
+    from .checkpoint import load_state
+
     ckpt = load_checkpoint(path, device=str(device))
-    check_same_run(ckpt, cfgs["model_config"], cfgs["train_config"], cfgs["data_spec"])
-    model.load_state_dict(ckpt["model"], strict=True)
-    ema.load_state_dict(ckpt["ema"])
+    check_same_run(ckpt["config"], run)
+    if run.train.steps < ckpt["step"]:
+        raise ConfigError(f"train.steps={run.train.steps} is below the step the run has "
+                          f"reached ({ckpt['step']}): ask for more steps to continue it")
+    load_state(model, ckpt.get("model"), "model", path)
+    load_state(ema.shadow, ckpt.get("ema"), "ema", path)
     for k, opt in opts.items():
         opt.load_state_dict(ckpt["optimizers"][k])
     set_rng_state(ckpt["rng"])
@@ -105,110 +87,114 @@ def kept(run_dir: Path, saved_step: int) -> str:
     return "no checkpoint had been written yet"
 
 
-def weights_finite(model) -> bool:
-    return all(bool(torch.isfinite(p).all()) for p in model.parameters())
-
-
 @torch.no_grad()
-def write_samples(run_dir: Path, step: int, ema: EMA, cfg: TrainConfig, device) -> Path:
+def write_samples(run_dir: Path, step: int, ema: EMA, run: RunConfig, device) -> Path:
     """``samples/step_XXXXXX.mp4``: ``sample_n`` clips from the EMA generator, fixed seed."""
-    g = ema.shadow
-    gen = torch.Generator(device).manual_seed(cfg.seed + 7)
-    labels = sample_grid_labels(cfg.sample_n, g.cfg.num_classes)
+    g, n = ema.shadow, run.train.sample_n
+    gen = torch.Generator(device).manual_seed(run.train.seed + 7)
+    labels = sample_grid_labels(n, run.model.num_classes)
     labels = None if labels is None else labels.to(device)
-    video = g.sample(cfg.sample_n, labels=labels, generator=gen)  # (B, C, T, H, W)
-    ncols = min(g.cfg.num_classes, cfg.sample_n) or None  # one column per class
+    video = g.sample(n, labels=labels, generator=gen)  # (B, C, T, H, W)
+    ncols = min(run.model.num_classes, n) or None  # one column per class
     return save_clips(run_dir / "samples" / f"step_{step:06d}.mp4", video, ncols=ncols)
 
 
-def trim_log(run_dir: Path, step: int) -> None:
-    """Drop log lines written after the checkpoint a run resumes from, so none appears twice."""
-    path = run_dir / "metrics.jsonl"
-    if path.exists():
-        lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
-        kept_lines = [ln for ln in lines if json.loads(ln)["step"] <= step]
-        tmp = path.with_suffix(".jsonl.tmp")
-        tmp.write_text("".join(ln + "\n" for ln in kept_lines))
-        tmp.replace(path)
+def open_folder(run_dir: Path, resume: bool, log) -> None:
+    """Check the folder for a fresh run or a resume; clear what killed runs left behind."""
+    if resume and not (run_dir / "last.pt").exists():
+        raise ConfigError(f"cannot resume: {run_dir} holds no run (no last.pt); start the run "
+                          "without resume first")
+    stale = [] if resume else folder.check_fresh(run_dir)
+    leftovers = folder.remove_temporaries(run_dir)
+    if leftovers:
+        log(f"removed {len(leftovers)} temporary file(s) a stopped run left in {run_dir}")
+    if stale:
+        for path in stale:
+            path.unlink()
+        log(f"starting afresh in {run_dir}: removed {len(stale)} file(s) of an earlier run that "
+            "stopped before its first checkpoint (its log, config or samples)")
 
 
-def log_line(run_dir: Path, record: dict) -> None:
-    with open(run_dir / "metrics.jsonl", "a") as f:
-        f.write(json.dumps(record) + "\n")
-
-
-def train(
-    run_dir,
-    *,
-    model_cfg: ModelConfig,
-    train_cfg: TrainConfig,
-    data_spec: dict,
-    resume: bool = False,
-    progress: bool = True,
-) -> dict:
-    """Train ``model_cfg`` on ``data_spec`` with ``train_cfg`` into ``run_dir``.
+def train(run_dir, run: RunConfig, *, resume: bool = False, progress: bool = True,
+          log=None, poison_step: int = 0) -> dict:
+    """Train ``run`` into ``run_dir``; with ``resume=True`` continue from its ``last.pt``.
 
     Returns ``{"step", "run_dir", "losses", "elapsed_s"}``. Raises ``TrainingDiverged`` when a
-    loss or a weight stops being finite (``last.pt`` then still holds the last good state).
+    loss or a weight stops being finite (``last.pt`` then still holds the last good state), and
+    ``TrainingInterrupted`` after Ctrl-C (``last.pt`` then holds the step reached). ``log``
+    receives one-line notes (default: stderr). ``poison_step`` is a test hook (see ``loop.py``).
     """
-    run_dir = Path(run_dir)
-    check_run_folder(run_dir, resume)
-    cfgs = {
-        "model_config": model_cfg.to_dict(),
-        "train_config": train_cfg.to_dict(),
-        "data_spec": dict(data_spec),
-    }
-    device = pick_device(train_cfg.device)
-    ds = open_dataset(data_spec, model_cfg, seed=train_cfg.seed)
+    log = log or (lambda line: print(line, file=sys.stderr))
+    if not isinstance(run, RunConfig):
+        raise ConfigError(f"train expects a RunConfig, got {type(run).__name__}: build one with "
+                          "RunConfig.from_preset(...)")
+    check_device(run.train.device)  # before anything is written
+    run_dir = folder.prepare(Path(run_dir))
+    with folder.locked(run_dir):
+        open_folder(run_dir, resume, log)
+        return _train_locked(run_dir, run, resume, progress, log, poison_step)
+
+
+def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_step) -> dict:
+    cfg = run.train
+    device = torch.device(check_device(cfg.device))
+    ds = run.data.make(seed=cfg.seed)
 
     # -- init: weights from the seed, EMA copy, optimizers; or everything from last.pt
-    torch.manual_seed(train_cfg.seed)
-    model = build_model(model_cfg).to(device)
-    ema = EMA(model.generator, decay=train_cfg.ema_decay)
-    opts = make_optimizers(model, train_cfg)
+    torch.manual_seed(cfg.seed)
+    model = build_model(run.model).to(device)
+    ema = EMA(model.generator, decay=cfg.ema_decay)
+    opts = model.configure_optimizers(cfg)
     step, elapsed = 0, 0.0
     if resume:
-        step, elapsed = restore(run_dir / "last.pt", model, ema, opts, cfgs, device)
-        trim_log(run_dir, step)
-    run_dir.joinpath("samples").mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.json").write_text(json.dumps(cfgs, indent=2) + "\n")
-    if train_cfg.compile and device.type == "cuda":
-        for net in [model.generator, *model.discriminators.values()]:
+        step, elapsed = restore(run_dir / "last.pt", model, ema, opts, run, device)
+        note = folder.trim_log(run_dir, step)
+        if note:
+            log(note)
+    write_text_atomic(run_dir / "config.json", json.dumps(run.to_dict(), indent=2) + "\n")
+    if cfg.compile and device.type == "cuda":
+        for net in model.networks():
             net.compile()
-    amp, saved_step = autocast_for(device, train_cfg), step
+    autocast, saved_step = autocast_for(device, cfg), step
 
-    bar = tqdm(total=train_cfg.steps, initial=step, disable=not progress, desc="train")
+    def save(at: int) -> None:
+        nonlocal saved_step
+        if not weights_finite(model):
+            raise TrainingDiverged(f"training diverged at step {at}: a weight is no longer "
+                                   f"finite; {kept(run_dir, saved_step)}: lower the learning rates")
+        save_atomic(checkpoint_state(at, model, ema, opts, run, elapsed), run_dir / "last.pt")
+        saved_step = at
+
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc="train")
     t_start, losses = time.perf_counter() - elapsed, {}
-    while step < train_cfg.steps:
-        # -- forward, backward and update (discriminators, then generator)
-        try:
-            losses = train_step(model, opts, ds, train_cfg, step, amp)
-        except TrainingDiverged as err:
-            raise TrainingDiverged(
-                f"{err}; {kept(run_dir, saved_step)}: lower the learning rates or check the data"
-            ) from None
-        # -- the generator's moving average
-        ema.update(model.generator)
-        step += 1
-        elapsed = time.perf_counter() - t_start
-        bar.update(1)
-        # -- log
-        if step % train_cfg.log_every == 0 or step == train_cfg.steps:
-            log_line(run_dir, {"step": step, **losses, "seconds": round(elapsed, 3)})
-            bar.set_postfix({k: f"{v:.3g}" for k, v in losses.items() if "loss" in k})
-        # -- samples
-        every = train_cfg.sample_every
-        if (every and step % every == 0) or step == train_cfg.steps:
-            write_samples(run_dir, step, ema, train_cfg, device)
-        # -- checkpoint (only weights that are still finite)
-        if step % train_cfg.checkpoint_every == 0 or step == train_cfg.steps:
-            if not weights_finite(model):
-                raise TrainingDiverged(
-                    f"training diverged at step {step}: a weight is no longer finite; "
-                    f"{kept(run_dir, saved_step)}: lower the learning rates"
-                )
-            state = checkpoint_state(step, model, ema, opts, cfgs, elapsed)
-            save_atomic(state, run_dir / "last.pt")
-            saved_step = step
-    bar.close()
+    with Interrupt() as interrupt:
+        while step < cfg.steps and not interrupt.requested:
+            # -- forward, backward and update: the model family's own objective
+            ctx = step_context(ds, model, cfg, step, device, autocast, poison_step=poison_step)
+            try:
+                losses = model.training_step(ctx, opts)
+            except TrainingDiverged as err:
+                raise TrainingDiverged(f"{err}; {kept(run_dir, saved_step)}: lower the learning "
+                                       "rates or check the data") from err
+            # -- the generator's moving average
+            ema.update(model.generator)
+            step += 1
+            elapsed = time.perf_counter() - t_start
+            bar.update(1)
+            # -- log
+            if step % cfg.log_every == 0 or step == cfg.steps:
+                folder.log_line(run_dir, {"step": step, **losses, "seconds": round(elapsed, 3)})
+                bar.set_postfix({k: f"{v:.3g}" for k, v in losses.items() if "loss" in k})
+            # -- samples
+            if (cfg.sample_every and step % cfg.sample_every == 0) or step == cfg.steps:
+                write_samples(run_dir, step, ema, run, device)
+            # -- checkpoint (only weights that are still finite)
+            if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+                save(step)
+        bar.close()
+        if interrupt.requested and step < cfg.steps:
+            if saved_step != step:
+                save(step)
+            raise TrainingInterrupted(f"interrupted at step {step}: {run_dir / 'last.pt'} holds "
+                                      f"step {step}; continue it with resume")
     return {"step": step, "run_dir": str(run_dir), "losses": losses, "elapsed_s": elapsed}

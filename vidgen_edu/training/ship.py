@@ -1,12 +1,16 @@
 """Ship a run's EMA generator as a pretrained asset, with its manifest entry.
 
     python -m vidgen_edu.training.ship RUN [--name pretrained_mocogan.pt] [--n 512]
+        [--command "how RUN was made"] [--cpu-seconds S]
 
 Writes ``vidgen_edu/assets/NAME`` (the EMA generator only, see ``export_generator``) and records in
-``assets/manifest.json`` how it was made (the run's three configurations, its steps and training
+``assets/manifest.json`` how it was made (the run's resolved configuration, its steps and training
 time), its sha256, its size and its metrics measured by ``vidgen_edu.metrics.evaluate`` at ``n``
 clips against real clips of the same dataset (FVD proxy beside the real-vs-real floor, ACD, motion,
-class accuracy).
+class accuracy). ``--command`` records how the run was made when it was not the GAN's preset
+(the default command names ``--preset`` from the run's model); ``--cpu-seconds`` records the
+training CPU time measured outside the loop (``time``), which on a shared machine is less than the
+wall time the checkpoint holds.
 """
 
 from __future__ import annotations
@@ -23,26 +27,36 @@ from vidgen_edu.metrics.evaluate import evaluate
 from .checkpoint import export_generator, load_checkpoint, load_generator
 
 REPRODUCE = "vidgen-edu train --preset pretrained --out RUN && python -m vidgen_edu.training.ship RUN"
+REPRODUCE_FLOW = ("OMP_NUM_THREADS=1 vidgen-edu train --preset pretrained-flow --out RUN && "
+                  "python -m vidgen_edu.training.ship RUN --name pretrained_flow.pt")
 
 
-def ship(run: str | Path, *, name: str = "pretrained_mocogan.pt", n: int = 512, seed: int = 0) -> dict:
+def ship(run: str | Path, *, name: str = "pretrained_mocogan.pt", n: int = 512, seed: int = 0,
+         command: str | None = None, cpu_seconds: float | None = None) -> dict:
     """Export ``run``'s generator into the assets and write its manifest entry; return the entry."""
     ckpt = load_checkpoint(run)
+    if command is None:
+        command = REPRODUCE_FLOW if ckpt["config"]["model"]["name"] == "flow" else REPRODUCE
     out = export_generator(run, ASSETS / name)
-    generator, cfg, data_spec = load_generator(out)
-    metrics = evaluate(generator, n=n, data_spec=data_spec, seed=seed, num_classes=cfg.num_classes)
+    generator, cfg, data = load_generator(out)
+    metrics = evaluate(generator, n=n, data_spec=data, seed=seed, num_classes=cfg.num_classes)
     entry = {
-        "command": REPRODUCE,
-        "model_config": ckpt["model_config"],
-        "train_config": ckpt["train_config"],
-        "data_spec": ckpt["data_spec"],
+        "command": command,
+        "config": ckpt["config"],
         "steps": int(ckpt["step"]),
-        "train_seconds": round(float(ckpt.get("elapsed_s", 0.0)), 1),
+        "train_seconds": round(float(ckpt.get("elapsed_s", 0.0)), 1),  # wall time of the loop
         "sha256": sha256_of(out),
         "bytes": out.stat().st_size,
         "metrics": metrics,
         "torch": torch.__version__,
     }
+    if cfg.name == "flow":  # the ODE sampler's settings the metrics were measured with
+        from vidgen_edu.models import flow
+
+        entry["sampling"] = {"steps": flow.DEFAULT_STEPS, "guidance": flow.DEFAULT_GUIDANCE,
+                             "solver": flow.DEFAULT_SOLVER}
+    if cpu_seconds is not None:
+        entry["train_cpu_seconds"] = round(float(cpu_seconds), 1)
     update_manifest(MANIFEST, name, entry)
     return entry
 
@@ -52,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("run", help="a run folder or its last.pt")
     p.add_argument("--name", default="pretrained_mocogan.pt", help="asset file name")
     p.add_argument("--n", type=int, default=512, help="clips for the metrics")
+    p.add_argument("--command", help="the command line that made RUN (default: its preset's)")
+    p.add_argument("--cpu-seconds", type=float, help="training CPU time measured with `time`")
     args = p.parse_args(argv)
-    entry = ship(args.run, name=args.name, n=args.n)
+    entry = ship(args.run, name=args.name, n=args.n, command=args.command,
+                 cpu_seconds=args.cpu_seconds)
     print({k: entry[k] for k in ("steps", "sha256", "bytes", "metrics")})
     return 0
 
