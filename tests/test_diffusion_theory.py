@@ -13,6 +13,7 @@ import torch
 from vidgen_edu.errors import UsageError
 from vidgen_edu.foundations import diffusion as dif
 from vidgen_edu.foundations import flow_toy
+from vidgen_edu.threads import one_thread
 
 Z = 4.0  # standard errors a Monte Carlo estimate may be off: two-sided p ~ 6e-5
 MIX = {1: dif.toy_mixture(1), 2: dif.toy_mixture(2)}
@@ -26,10 +27,8 @@ def _gen(seed=0):
 @pytest.fixture(autouse=True)
 def _one_thread():
     """Tiny tensors: a second thread only spins on a shared 2-core machine (FIELD-NOTES)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with one_thread():
+        yield
 
 
 @pytest.mark.parametrize("module", [dif, flow_toy])

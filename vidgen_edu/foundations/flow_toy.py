@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -31,6 +29,7 @@ from vidgen_edu.foundations.diffusion import (
     schedule,
     velocity,
 )
+from vidgen_edu.threads import one_thread
 
 # ---------------------------------------------------------------------------------------------
 # transport: integrate a velocity from noise (t = 1) to data (t = 0), and test where it lands
@@ -76,7 +75,7 @@ def transport_check(mix: GaussianMixture, vel: Field | None = None, *, path: str
     independent data samples of the same size, over ``repeats`` pairs (the ``floor``). When the
     transport is exact, the statistic is distributed as each floor pair; with the defaults the
     check then failed 0.6% (1-D) and 0.2% (2-D) of 3,000 simulated null draws at n = 1000.
-    Runs on one thread (``_one_thread``); about a second for the defaults.
+    Runs on one thread (``vidgen_edu.threads.one_thread``); about a second for the defaults.
 
     >>> from vidgen_edu.foundations.diffusion import toy_mixture
     >>> r = transport_check(toy_mixture(1), n=300, steps=20)
@@ -85,7 +84,7 @@ def transport_check(mix: GaussianMixture, vel: Field | None = None, *, path: str
     """
     vel = vel or (lambda x, t: velocity(mix, x, t, path))
     gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_thread():
         moved = integrate_flow(vel, torch.randn(n, mix.dim, generator=gen, dtype=F64),
                                steps=steps, method=method)
         stat = energy_distance(moved, mix.sample(n, gen))
@@ -146,13 +145,12 @@ def train_flow_matching(mix: GaussianMixture, *, path: str = "linear", steps: in
 
     The error is measured twice, before and after: on a grid (``field_error``, including places
     the data never reaches) and where the data is (L_FM, from ``flow_matching_identity``). Runs
-    on one CPU thread: layers 64 wide gain nothing from more (see ``_one_thread``); a second or
-    two for the defaults.
+    on one CPU thread (``vidgen_edu.threads.one_thread``); a second or two for the defaults.
     """
     if steps < 0 or batch < 1 or path == "vp-linear":
         raise UsageError(f"got steps={steps}, batch={batch}, path={path!r}: expected steps >= 0, "
                          "batch >= 1 and path 'linear' or 'vp-cosine'")
-    with _one_thread(), torch.random.fork_rng(devices=[]):
+    with one_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = VelocityMLP(mix.dim, hidden)
         fit = FlowFit(model, dict(path=path, steps=steps, batch=batch, lr=lr, hidden=hidden,
@@ -189,15 +187,3 @@ def _train(fit: FlowFit, mix: GaussianMixture, gen: torch.Generator) -> None:
         loss.backward()
         opt.step()
         fit.losses.append(float(loss.detach()))
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run torch on one thread, then restore the caller's setting (as ``toy_gan`` does: on a
-    shared 2-core machine spin-waiting threads made tiny-MLP steps 50x slower there)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

@@ -15,8 +15,6 @@ receives at least a given share of its fair part (n / K) of the samples.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from vidgen_edu.errors import UsageError
+from vidgen_edu.threads import one_thread
 
 LOSSES = ("nonsaturating", "saturating", "hinge")
 
@@ -119,27 +118,12 @@ def train_toy_gan(*, target: str = "mix1d", steps: int = 1000, loss: str = "nons
     """Train a tiny GAN with Adam (lr, betas (0.5, 0.999)) and return its history.
 
     ``d_steps`` discriminator updates precede each generator update. The same ``seed`` gives
-    the same history on CPU. Runs on one CPU thread (see ``_one_thread``).
+    the same history on CPU. Runs on one CPU thread (see ``vidgen_edu.threads.one_thread``).
     """
     _check_config(loss, steps, record_every, d_steps)
-    with _one_thread():
+    with one_thread():
         return _train(target, steps, loss, seed, record_every, d_steps, batch, lr, hidden,
                       latent_dim, n_eval)
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run torch on one thread, then restore the caller's setting.
-
-    Layers 64 wide gain nothing from intra-op parallelism, and on a shared 2-core machine the
-    threads' spin-waiting made 200 steps take 63 s on 2 threads against 1.1 s on one (measured).
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _train(target: str, steps: int, loss: str, seed: int, record_every: int, d_steps: int,
