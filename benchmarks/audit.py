@@ -47,7 +47,9 @@ def main_() -> int:
                 good[command] += 1
     print("| command | tried | good | bad |\n|---|---:|---:|---:|")
     for command in tried:
-        print(f"| {command} | {tried[command]} | {good[command]} | {tried[command] - good[command]} |")
+        print(
+            f"| {command} | {tried[command]} | {good[command]} | {tried[command] - good[command]} |"
+        )
     total = sum(tried.values())
     print(f"| all | {total} | {sum(good.values())} | {total - sum(good.values())} |")
     for name, problem, err in bad:

@@ -36,8 +36,9 @@ class IndexPutSketch:
     def sample(self, n, device="cpu"):
         t, s, k, d = self.frames, self.size, self.k, self.d
         which = torch.randint(len(self.images), (n, k), generator=self.g)
-        pos = random_trajectories(n, k, frames=t, limit=s - d, speed=(2.0, 6.0),
-                                  generator=self.g).long()  # (B, T, K, 2)
+        pos = random_trajectories(
+            n, k, frames=t, limit=s - d, speed=(2.0, 6.0), generator=self.g
+        ).long()  # (B, T, K, 2)
         ar = torch.arange(d)
         base = (torch.arange(n * t) * s * s).view(n, t, 1, 1, 1)
         y = pos[..., 0].view(n, t, k, 1, 1) + ar.view(1, 1, 1, d, 1)
@@ -50,14 +51,30 @@ class IndexPutSketch:
 
 CASES = [  # (label, dataset factory, batch, same work as the baseline sketch?)
     ("baseline sketch: index_put accumulate, 2 digits 16x64x64", IndexPutSketch, 256, True),
-    ("MovingDigits 2 digits 16x64x64", lambda: MovingDigits(size=64, frames=16, digits=2), 256,
-     True),
-    ("MovingDigits 2 digits sum 16x64x64",
-     lambda: MovingDigits(size=64, frames=16, digits=2, combine="sum"), 256, True),
-    ("MovingDigits 1 digit 16x32x32", lambda: MovingDigits(size=32, frames=16, digits=1), 256,
-     False),
-    ("BouncingShapes 2 shapes 16x64x64 RGB", lambda: BouncingShapes(size=64, frames=16), 256,
-     False),
+    (
+        "MovingDigits 2 digits 16x64x64",
+        lambda: MovingDigits(size=64, frames=16, digits=2),
+        256,
+        True,
+    ),
+    (
+        "MovingDigits 2 digits sum 16x64x64",
+        lambda: MovingDigits(size=64, frames=16, digits=2, combine="sum"),
+        256,
+        True,
+    ),
+    (
+        "MovingDigits 1 digit 16x32x32",
+        lambda: MovingDigits(size=32, frames=16, digits=1),
+        256,
+        False,
+    ),
+    (
+        "BouncingShapes 2 shapes 16x64x64 RGB",
+        lambda: BouncingShapes(size=64, frames=16),
+        256,
+        False,
+    ),
 ]
 
 
@@ -86,10 +103,14 @@ def main() -> None:
     for _ in range(args.repeats):  # rounds interleave the cases, so load changes hit all alike
         for ds, (_, _, batch, _), row in zip(datasets, CASES, times, strict=True):
             row.append(timed(ds, batch, args.device))
-    print(f"device {args.device}, {torch.get_num_threads()} threads, torch {torch.__version__}, "
-          f"median of {args.repeats} interleaved rounds\n")
-    print("| dataset | batch | median ms | clips/s (median) | clips/s (best) | CPU ms (median) "
-          "| speed-up vs sketch |")
+    print(
+        f"device {args.device}, {torch.get_num_threads()} threads, torch {torch.__version__}, "
+        f"median of {args.repeats} interleaved rounds\n"
+    )
+    print(
+        "| dataset | batch | median ms | clips/s (median) | clips/s (best) | CPU ms (median) "
+        "| speed-up vs sketch |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     baseline = statistics.median(wall for wall, _ in times[0])
     for (label, _, batch, same), row in zip(CASES, times, strict=True):
@@ -97,8 +118,10 @@ def main() -> None:
         best = min(wall for wall, _ in row)
         cpu = statistics.median(c for _, c in row)
         ratio = f"{baseline / med:.2f}x" if same else "-"
-        print(f"| {label} | {batch} | {med * 1e3:.1f} | {batch / med:,.0f} | {batch / best:,.0f} "
-              f"| {cpu * 1e3:.0f} | {ratio} |")
+        print(
+            f"| {label} | {batch} | {med * 1e3:.1f} | {batch / med:,.0f} | {batch / best:,.0f} "
+            f"| {cpu * 1e3:.0f} | {ratio} |"
+        )
 
 
 if __name__ == "__main__":

@@ -62,32 +62,64 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     r = args.repeats
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads available, "
-          "the studio generates on 1 (the shipped MoCoGAN, 32x32, CPU)\n")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads available, "
+        "the studio generates on 1 (the shipped MoCoGAN, 32x32, CPU)\n"
+    )
     print("| control change | player | median ms | p90 ms | frames generated/s |")
     print("|---|---|---|---|---|")
     gif = GenerationStudio("pretrained", out_dir=".", player="gif")
     seeds = list(range(100, 100 + r + 1))
-    print(row("seed (16 frames)", "GIF", latency(gif, "seed", seeds, r),
-              frames_per_second(gif, 1, r)))
+    print(
+        row("seed (16 frames)", "GIF", latency(gif, "seed", seeds, r), frames_per_second(gif, 1, r))
+    )
     print(row("motion direction slider", "GIF", latency(gif, "motion_1", [-1.0, 0.5, 1.5], r)))
-    print(row("brightness (post-processing only)", "GIF",
-              latency(gif, "brightness", [0.1, -0.1, 0.2], r)))
+    print(
+        row(
+            "brightness (post-processing only)",
+            "GIF",
+            latency(gif, "brightness", [0.1, -0.1, 0.2], r),
+        )
+    )
     gif.controls["frames"].value = 64
     print(row("seed (64 frames)", "GIF", latency(gif, "seed", seeds, r)))
     gif.controls["frames"].value = 16
-    print(row("prompt 'a 3 moving left' (32-seed search)", "GIF",
-              latency(gif, "prompt", ["a 3 moving left", "a 7 moving up", "一个向右移动的5"],
-                      max(3, r // 5))))
+    print(
+        row(
+            "prompt 'a 3 moving left' (32-seed search)",
+            "GIF",
+            latency(
+                gif,
+                "prompt",
+                ["a 3 moving left", "a 7 moving up", "一个向右移动的5"],
+                max(3, r // 5),
+            ),
+        )
+    )
     mp4 = GenerationStudio("pretrained", out_dir=".", player="mp4")
     print(row("seed (16 frames)", "H.264 video", latency(mp4, "seed", seeds, r)))
-    print(row("generator alone, batch 32", "-", [float("nan")], frames_per_second(gif, 32, 5))
-          .replace("nan", "-"))
+    print(
+        row(
+            "generator alone, batch 32", "-", [float("nan")], frames_per_second(gif, 32, 5)
+        ).replace("nan", "-")
+    )
     if torch.cuda.is_available():
-        print(row("generator alone on the GPU, batch 1", "-", [float("nan")],
-                  frames_per_second(gif, 1, r, "cuda")).replace("nan", "-"))
-        print(row("generator alone on the GPU, batch 32", "-", [float("nan")],
-                  frames_per_second(gif, 32, r, "cuda")).replace("nan", "-"))
+        print(
+            row(
+                "generator alone on the GPU, batch 1",
+                "-",
+                [float("nan")],
+                frames_per_second(gif, 1, r, "cuda"),
+            ).replace("nan", "-")
+        )
+        print(
+            row(
+                "generator alone on the GPU, batch 32",
+                "-",
+                [float("nan")],
+                frames_per_second(gif, 32, r, "cuda"),
+            ).replace("nan", "-")
+        )
 
 
 if __name__ == "__main__":

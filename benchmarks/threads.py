@@ -85,8 +85,9 @@ def gan_step_fn():
     def step(k: int) -> None:
         torch.manual_seed(k)
         fake = generate()
-        loss_d = (torch.relu(1 - video_d(real)).mean()
-                  + torch.relu(1 + video_d(fake.detach())).mean())
+        loss_d = (
+            torch.relu(1 - video_d(real)).mean() + torch.relu(1 + video_d(fake.detach())).mean()
+        )
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
@@ -136,8 +137,19 @@ def run_row(args, policy: str, threads: int, busy: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
     if policy != "default":
         env["OMP_WAIT_POLICY"] = policy
-    command = [sys.executable, __file__, "--child", "--threads", str(threads), "--workload",
-               args.workload, "--steps", str(args.steps), "--warmup", str(args.warmup)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--threads",
+        str(threads),
+        "--workload",
+        args.workload,
+        "--steps",
+        str(args.steps),
+        "--warmup",
+        str(args.warmup),
+    ]
     competitor = subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) if busy else None
     try:
         out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
@@ -155,23 +167,31 @@ def load() -> str:
 
 def table(args) -> None:
     print(f"Before: {load()}\n")
-    print(f"workload `{args.workload}`: median of {args.steps} steps after {args.warmup} warm-up "
-          f"steps, the smaller of {args.repeats} runs\n")
+    print(
+        f"workload `{args.workload}`: median of {args.steps} steps after {args.warmup} warm-up "
+        f"steps, the smaller of {args.repeats} runs\n"
+    )
     print("| OMP_WAIT_POLICY | torch threads | idle s/step | one core busy s/step | busy / idle |")
     print("|---|---:|---:|---:|---:|")
     for policy in POLICIES:
         for threads in (1, 2):
             idle = run_cell(args, policy, threads, busy=False)
             busy = run_cell(args, policy, threads, busy=True)
-            print(f"| {policy} | {threads} | {idle:.3f} | {busy:.3f} | {busy / idle:.1f}x |",
-                  flush=True)
+            print(
+                f"| {policy} | {threads} | {idle:.3f} | {busy:.3f} | {busy / idle:.1f}x |",
+                flush=True,
+            )
     print(f"\nAfter: {load()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workload", choices=("gan", "library"), default="gan",
-                        help="gan: the self-contained step; library: vidgen_edu's own step")
+    parser.add_argument(
+        "--workload",
+        choices=("gan", "library"),
+        default="gan",
+        help="gan: the self-contained step; library: vidgen_edu's own step",
+    )
     parser.add_argument("--steps", type=int, default=5, help="timed steps per row")
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps per row")
     parser.add_argument("--repeats", type=int, default=2, help="runs per cell (the fastest counts)")

@@ -76,7 +76,9 @@ def build(name: str, device: torch.device, *, amp: bool, compile: bool, ema_deca
 
 def one_step(parts, step: int, device) -> None:
     model, ema, opts, ds, t_cfg = parts
-    model.training_step(step_context(ds, model, t_cfg, step, device, autocast_for(device, t_cfg)), opts)
+    model.training_step(
+        step_context(ds, model, t_cfg, step, device, autocast_for(device, t_cfg)), opts
+    )
     ema.update(model.generator)
 
 
@@ -134,8 +136,12 @@ def time_steps(name: str, device, *, amp: bool, compile: bool, steps: int, warmu
         peak_mb = torch.cuda.max_memory_allocated() / 2**20
     else:
         peak_mb = (rss.peak - rss_before) / 2**20
-    return {"s_per_step": statistics.median(times), "best_s": min(times), "peak_mb": peak_mb,
-            "batch": parts[4].batch}
+    return {
+        "s_per_step": statistics.median(times),
+        "best_s": min(times),
+        "peak_mb": peak_mb,
+        "batch": parts[4].batch,
+    }
 
 
 def row_in_fresh_process(name, dev, amp, comp, steps, warmup, threads) -> dict:
@@ -157,11 +163,15 @@ def speed_table(args) -> None:
     torch.set_num_threads(threads[0])
     variants = [("cpu", f"CPU fp32, {t} thread{'s' * (t > 1)}", False, False, t) for t in threads]
     if torch.cuda.is_available():
-        variants += [("cuda", "CUDA fp32", False, False, threads[0]),
-                     ("cuda", "CUDA bf16 autocast", True, False, threads[0]),
-                     ("cuda", "CUDA bf16 + torch.compile", True, True, threads[0])]
-    print("| config | device | batch | s/step (median) | best | clips/s | peak memory MB "
-          "| GFLOP/step | GFLOP/s |")
+        variants += [
+            ("cuda", "CUDA fp32", False, False, threads[0]),
+            ("cuda", "CUDA bf16 autocast", True, False, threads[0]),
+            ("cuda", "CUDA bf16 + torch.compile", True, True, threads[0]),
+        ]
+    print(
+        "| config | device | batch | s/step (median) | best | clips/s | peak memory MB "
+        "| GFLOP/step | GFLOP/s |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in args.configs.split(","):
         gflop = gflop_per_step(name)
@@ -169,9 +179,12 @@ def speed_table(args) -> None:
             steps = args.steps if dev == "cpu" else args.steps * 5
             warmup = args.warmup if not comp else args.warmup + 3  # compilation happens here
             r = row_in_fresh_process(name, dev, amp, comp, steps, warmup, n_threads)
-            print(f"| {name} | {label} | {r['batch']} | {r['s_per_step']:.3f} | {r['best_s']:.3f} "
-                  f"| {r['batch'] / r['s_per_step']:.1f} | {r['peak_mb']:.0f} | {gflop:.1f} "
-                  f"| {gflop / r['s_per_step']:.0f} |", flush=True)
+            print(
+                f"| {name} | {label} | {r['batch']} | {r['s_per_step']:.3f} | {r['best_s']:.3f} "
+                f"| {r['batch'] / r['s_per_step']:.1f} | {r['peak_mb']:.0f} | {gflop:.1f} "
+                f"| {gflop / r['s_per_step']:.0f} |",
+                flush=True,
+            )
 
 
 @torch.no_grad()
@@ -194,8 +207,10 @@ def to_threshold(args) -> None:
     model, ema, ds = parts[0], parts[1], parts[3]
     real_a = ds.sample(args.n, seed=10_001, device=device)
     real_b = ds.sample(args.n, seed=10_002, device=device)
-    print(f"config {args.config} on {device}: threshold {args.to_threshold}, N = {args.n}, "
-          f"EMA decay {args.ema_decay}, evaluated every {args.eval_every} steps\n")
+    print(
+        f"config {args.config} on {device}: threshold {args.to_threshold}, N = {args.n}, "
+        f"EMA decay {args.ema_decay}, evaluated every {args.eval_every} steps\n"
+    )
     print("| step | train seconds | FVD proxy | real-vs-real floor |\n|---:|---:|---:|---:|")
     train_s, step, fvd = 0.0, 0, float("inf")
     while step < args.max_steps:
@@ -211,8 +226,10 @@ def to_threshold(args) -> None:
         if fvd < args.to_threshold:
             break
     reached = "reached" if fvd < args.to_threshold else "NOT reached"
-    print(f"\nthreshold {args.to_threshold} {reached}: {step} steps, {train_s:.1f} s of training "
-          f"({train_s / step:.3f} s/step)")
+    print(
+        f"\nthreshold {args.to_threshold} {reached}: {step} steps, {train_s:.1f} s of training "
+        f"({train_s / step:.3f} s/step)"
+    )
 
 
 def main(argv=None) -> int:
@@ -221,15 +238,24 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=6, help="timed steps per row (x5 on CUDA)")
     p.add_argument("--warmup", type=int, default=2, help="untimed steps before timing")
     p.add_argument("--threads", default="2", help="torch CPU threads; a list such as 2,1 adds rows")
-    p.add_argument("--to-threshold", type=float, default=None, metavar="F",
-                   help="train until the FVD proxy is below F instead of timing steps")
+    p.add_argument(
+        "--to-threshold",
+        type=float,
+        default=None,
+        metavar="F",
+        help="train until the FVD proxy is below F instead of timing steps",
+    )
     p.add_argument("--config", default="small", help="--to-threshold: which configuration")
     p.add_argument("--eval-every", type=int, default=25, help="--to-threshold: steps between evals")
     p.add_argument("--max-steps", type=int, default=1000, help="--to-threshold: give up after")
     p.add_argument("--n", type=int, default=128, help="--to-threshold: clips per FVD sample")
-    p.add_argument("--ema-decay", type=float, default=0.99,
-                   help="--to-threshold: EMA decay of the evaluated generator (0.999 would "
-                        "remember the initial weights for ~1,000 steps)")
+    p.add_argument(
+        "--ema-decay",
+        type=float,
+        default=0.99,
+        help="--to-threshold: EMA decay of the evaluated generator (0.999 would "
+        "remember the initial weights for ~1,000 steps)",
+    )
     args = p.parse_args(argv)
     if args.to_threshold is not None:
         to_threshold(args)

@@ -31,15 +31,30 @@ def moving_frames(t: int, size: int) -> np.ndarray:
         frames[i, ..., 1] = (yy + i) % 256
         frames[i, ..., 2] = 128
         k = (3 * i) % (size - size // 4)
-        frames[i, k:k + size // 4, k:k + size // 4] = 240
+        frames[i, k : k + size // 4, k : k + size // 4] = 240
     return frames
 
 
 def direct(frames: np.ndarray, path: str, fps: float) -> None:
     """The baseline: the same ffmpeg command, raw frames written straight to its stdin."""
     t, h, w, _ = frames.shape
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "error", "-f", "rawvideo",
-           "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", f"{fps:g}", "-i", "pipe:0"]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostats",
+        "-v",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        f"{fps:g}",
+        "-i",
+        "pipe:0",
+    ]
     cmd += encoder_args(".mp4", "h264", size=(w, h)) + ["-y", path]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     proc.stdin.write(memoryview(np.ascontiguousarray(frames)).cast("B"))
@@ -64,11 +79,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    print(f"{args.frames} RGB frames, H.264 crf 23 preset medium, {args.repeats} interleaved "
-          f"runs each, {os.cpu_count()} CPUs. fps from the fastest run (the least disturbed "
-          "by other load); CPU s = median of this process + ffmpeg.\n")
-    print("| frame size | write_video fps | direct fps | ratio (wall) "
-          "| write_video CPU s | direct CPU s | ratio (CPU) |")
+    print(
+        f"{args.frames} RGB frames, H.264 crf 23 preset medium, {args.repeats} interleaved "
+        f"runs each, {os.cpu_count()} CPUs. fps from the fastest run (the least disturbed "
+        "by other load); CPU s = median of this process + ffmpeg.\n"
+    )
+    print(
+        "| frame size | write_video fps | direct fps | ratio (wall) "
+        "| write_video CPU s | direct CPU s | ratio (CPU) |"
+    )
     print("|---|---|---|---|---|---|---|")
     for size in args.sizes:
         frames = moving_frames(args.frames, size)
@@ -80,9 +99,11 @@ def main() -> None:
         lib_cpu = statistics.median(c for _, c in lib)
         raw_cpu = statistics.median(c for _, c in raw)
         n = args.frames
-        print(f"| {size}x{size} | {n / lib_wall:.0f} | {n / raw_wall:.0f} "
-              f"| {raw_wall / lib_wall:.2f} | {lib_cpu:.2f} | {raw_cpu:.2f} "
-              f"| {raw_cpu / lib_cpu:.2f} |")
+        print(
+            f"| {size}x{size} | {n / lib_wall:.0f} | {n / raw_wall:.0f} "
+            f"| {raw_wall / lib_wall:.2f} | {lib_cpu:.2f} | {raw_cpu:.2f} "
+            f"| {raw_cpu / lib_cpu:.2f} |"
+        )
 
 
 if __name__ == "__main__":

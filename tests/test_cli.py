@@ -78,8 +78,9 @@ def test_run_status_is_the_exit_status(fake_command):
     assert cli.main(["fake", "--status", "3"]) == 3
 
 
-@pytest.mark.parametrize("argv", [["--debug", "fake", "--raise", "diverged"],
-                                  ["fake", "--raise", "value", "--debug"]])
+@pytest.mark.parametrize(
+    "argv", [["--debug", "fake", "--raise", "diverged"], ["fake", "--raise", "value", "--debug"]]
+)
 def test_debug_shows_the_traceback(fake_command, argv):
     kind = argv[argv.index("--raise") + 1]
     with pytest.raises(type(RAISES[kind])):
@@ -106,12 +107,20 @@ def test_real_command_bad_input_and_debug_in_a_subprocess(tmp_path, monkeypatch)
     notebooks.mkdir()
     (notebooks / "00_empty.ipynb").write_text("{}")  # never run: the profile is rejected first
     command = [sys.executable, "-m", "vidgen_edu"]
-    proc = subprocess.run([*command, "course", "--profile", "fast", "--notebooks", str(notebooks)],
-                          capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [*command, "course", "--profile", "fast", "--notebooks", str(notebooks)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "unknown profile 'fast'" in proc.stderr, proc.stderr
-    proc = subprocess.run([*command, "--debug", "course", "--profile", "fast", "--notebooks", str(notebooks)],
-                          capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [*command, "--debug", "course", "--profile", "fast", "--notebooks", str(notebooks)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 1 and "Traceback (most recent call last)" in proc.stderr
     assert "ConfigError: unknown profile 'fast'" in proc.stderr
 

@@ -14,8 +14,15 @@ def conditional_run(tmp_path_factory):
     """A conditional MoCoGAN trained for 2 steps on 16 px Moving Digits (smoke preset)."""
     from vidgen_edu.training import RunConfig, train
 
-    run = RunConfig.from_preset("smoke", {"model.num_classes": 10, "train.steps": 2,
-                                          "train.checkpoint_every": 2, "train.sample_every": 100})
+    run = RunConfig.from_preset(
+        "smoke",
+        {
+            "model.num_classes": 10,
+            "train.steps": 2,
+            "train.checkpoint_every": 2,
+            "train.sample_every": 100,
+        },
+    )
     run_dir = tmp_path_factory.mktemp("run") / "cond"
     train(run_dir, run, progress=False)
     return run_dir

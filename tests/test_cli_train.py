@@ -67,7 +67,9 @@ def test_resume_without_a_run_exits_2(capsys, tmp_path):
 
 
 def test_divergence_exits_1(capsys, tmp_path):
-    status, _, err = run_cli(capsys, *SMOKE, "--debug-poison-step", "2", "--out", str(tmp_path / "r"))
+    status, _, err = run_cli(
+        capsys, *SMOKE, "--debug-poison-step", "2", "--out", str(tmp_path / "r")
+    )
     assert status == 1
     one_line_error(err, "diverged at step 2", "discriminator loss is nan")
 

@@ -77,16 +77,26 @@ def test_im2col_matches_unfold_and_output_size(case):
 
 
 @FAST
-@given(st.integers(1, 2), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3),
-       st.integers(0, 1), st.integers(1, 2), st.integers(0, 2**31 - 1))
+@given(
+    st.integers(1, 2),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(0, 1),
+    st.integers(1, 2),
+    st.integers(0, 2**31 - 1),
+)
 def test_conv3d_agrees_with_torch(b, c_in, c_out, k, s, p, d, seed):
     gen = torch.Generator().manual_seed(seed)
     span = d * (k - 1) + 1
     x = torch.randn(b, c_in, span + 1, span + 2, span, generator=gen, dtype=torch.float64)
     w = torch.randn(c_out, c_in, k, max(1, k - 1), k, generator=gen, dtype=torch.float64)
     bias = torch.randn(c_out, generator=gen, dtype=torch.float64)
-    _close(conv3d_naive(x, w, bias, stride=s, padding=p, dilation=d),
-           F.conv3d(x, w, bias, stride=s, padding=p, dilation=d))
+    _close(
+        conv3d_naive(x, w, bias, stride=s, padding=p, dilation=d),
+        F.conv3d(x, w, bias, stride=s, padding=p, dilation=d),
+    )
 
 
 @FAST
@@ -96,16 +106,22 @@ def test_conv_transpose_agrees_with_torch(case, output_padding):
     op = min(output_padding, max(s, d) - 1)
     wt = w.transpose(0, 1).contiguous()  # (C_in, C_out, kh, kw) with C_in = x's channels
     kh, kw = wt.shape[2:]
-    sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, k in zip(x.shape[2:], (kh, kw), strict=True)]
+    sizes = [
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, k in zip(x.shape[2:], (kh, kw), strict=True)
+    ]
     if min(sizes) < 1:  # PyTorch refuses these too
         with pytest.raises(UsageError, match="reduce padding"):
             conv_transpose2d_naive(x, wt, stride=s, padding=p, output_padding=op, dilation=d)
         return
     expected = F.conv_transpose2d(x, wt, bias, stride=s, padding=p, output_padding=op, dilation=d)
-    _close(conv_transpose2d_naive(x, wt, bias, stride=s, padding=p, output_padding=op, dilation=d),
-           expected)
+    _close(
+        conv_transpose2d_naive(x, wt, bias, stride=s, padding=p, output_padding=op, dilation=d),
+        expected,
+    )
     assert expected.shape[2] == conv_transpose_output_size(
-        x.shape[2], kh, stride=s, padding=p, output_padding=op, dilation=d)
+        x.shape[2], kh, stride=s, padding=p, output_padding=op, dilation=d
+    )
 
 
 @FAST
@@ -143,7 +159,9 @@ def test_central_difference_error_is_second_order():
     err = {}
     for h in (1e-2, 1e-3):
         for scheme in ("forward", "central"):
-            err[scheme, h] = (finite_difference_grad(f, x, eps=h, scheme=scheme) - exact).abs().item()
+            err[scheme, h] = (
+                (finite_difference_grad(f, x, eps=h, scheme=scheme) - exact).abs().item()
+            )
     # dividing h by 10 divides the forward error by ~10 and the central error by ~100
     assert 7 < err["forward", 1e-2] / err["forward", 1e-3] < 13
     assert 70 < err["central", 1e-2] / err["central", 1e-3] < 130
@@ -170,22 +188,48 @@ def test_dense_layer_forward_and_backward(batch, n_in, n_out, seed):
     _close(finite_difference_grad(loss, W.detach()), grads[1])
 
 
-@pytest.mark.parametrize("call, fragment", [
-    (lambda: conv_output_size(2, 5), "n + 2*padding >= 5"),
-    (lambda: conv2d_naive(torch.zeros(3, 8, 8), torch.zeros(1, 3, 3, 3)), "add a batch axis"),
-    (lambda: conv2d_im2col(torch.zeros(1, 2, 8, 8), torch.zeros(1, 3, 3, 3)), "2 channels"),
-    (lambda: conv2d_backward(torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 2, 2)),
-     "does not match"),
-    (lambda: conv2d_backward(torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 9)),
-     "does not match the convolution's output (1, 1, 3, 3)"),
-    (lambda: conv3d_naive(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 2, 2, 2)), "(B, C_in, T, H, W)"),
-    (lambda: conv_transpose2d_naive(torch.zeros(1, 2, 4, 4), torch.zeros(3, 1, 2, 2)), "2 channels"),
-    (lambda: conv_transpose_output_size(4, 3, stride=2, output_padding=2), "output_padding"),
-    (lambda: im2col(torch.zeros(8, 8), (3, 3)), "(B, C, H, W)"),
-    (lambda: dense_forward(torch.zeros(3), torch.zeros(4, 2), torch.zeros(2)), "W (n_in, n_out)"),
-    (lambda: finite_difference_grad(lambda t: t.sum(), torch.zeros(2), scheme="backward"), "central"),
-    (lambda: finite_difference_grad(lambda t: t.sum(), torch.zeros(2), eps=0), "eps must be positive"),
-])
+@pytest.mark.parametrize(
+    "call, fragment",
+    [
+        (lambda: conv_output_size(2, 5), "n + 2*padding >= 5"),
+        (lambda: conv2d_naive(torch.zeros(3, 8, 8), torch.zeros(1, 3, 3, 3)), "add a batch axis"),
+        (lambda: conv2d_im2col(torch.zeros(1, 2, 8, 8), torch.zeros(1, 3, 3, 3)), "2 channels"),
+        (
+            lambda: conv2d_backward(
+                torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 2, 2)
+            ),
+            "does not match",
+        ),
+        (
+            lambda: conv2d_backward(
+                torch.zeros(1, 1, 5, 5), torch.zeros(1, 1, 3, 3), torch.zeros(1, 1, 9)
+            ),
+            "does not match the convolution's output (1, 1, 3, 3)",
+        ),
+        (
+            lambda: conv3d_naive(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 2, 2, 2)),
+            "(B, C_in, T, H, W)",
+        ),
+        (
+            lambda: conv_transpose2d_naive(torch.zeros(1, 2, 4, 4), torch.zeros(3, 1, 2, 2)),
+            "2 channels",
+        ),
+        (lambda: conv_transpose_output_size(4, 3, stride=2, output_padding=2), "output_padding"),
+        (lambda: im2col(torch.zeros(8, 8), (3, 3)), "(B, C, H, W)"),
+        (
+            lambda: dense_forward(torch.zeros(3), torch.zeros(4, 2), torch.zeros(2)),
+            "W (n_in, n_out)",
+        ),
+        (
+            lambda: finite_difference_grad(lambda t: t.sum(), torch.zeros(2), scheme="backward"),
+            "central",
+        ),
+        (
+            lambda: finite_difference_grad(lambda t: t.sum(), torch.zeros(2), eps=0),
+            "eps must be positive",
+        ),
+    ],
+)
 def test_bad_input_explains_itself(call, fragment):
     """A learner's bad shape or argument is a UsageError (a ValueError too), in one line."""
     with pytest.raises(UsageError, match=re.escape(fragment)) as err:

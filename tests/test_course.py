@@ -49,20 +49,29 @@ def _notebook(*cells):
 
 
 def _parameters():
-    return nbformat.v4.new_code_cell('profile = "auto"\nout_dir = "build/notebook_out"',
-                                     metadata={"tags": ["parameters"]})
+    return nbformat.v4.new_code_cell(
+        'profile = "auto"\nout_dir = "build/notebook_out"', metadata={"tags": ["parameters"]}
+    )
 
 
 def write_fixture_notebooks(folder: Path) -> Path:
     """Write ``00_video``, ``01_fail`` and ``02_broken`` (.ipynb) into ``folder``; return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    video = _notebook(nbformat.v4.new_markdown_cell(
-        "# A notebook that writes a video\n\nIts square moves by $\\Delta x = 1$ pixel a frame."), _parameters(),
-                      nbformat.v4.new_code_cell(VIDEO_CELL), nbformat.v4.new_code_cell(MEMORY_CELL),
-                      nbformat.v4.new_code_cell('assert profile == "smoke", profile'))
-    failing = _notebook(_parameters(), nbformat.v4.new_code_cell("x = 1"),
-                        nbformat.v4.new_code_cell('y = x + 1\nraise ValueError("boom from the fixture")'),
-                        nbformat.v4.new_code_cell('print("never reached")'))
+    video = _notebook(
+        nbformat.v4.new_markdown_cell(
+            "# A notebook that writes a video\n\nIts square moves by $\\Delta x = 1$ pixel a frame."
+        ),
+        _parameters(),
+        nbformat.v4.new_code_cell(VIDEO_CELL),
+        nbformat.v4.new_code_cell(MEMORY_CELL),
+        nbformat.v4.new_code_cell('assert profile == "smoke", profile'),
+    )
+    failing = _notebook(
+        _parameters(),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell('y = x + 1\nraise ValueError("boom from the fixture")'),
+        nbformat.v4.new_code_cell('print("never reached")'),
+    )
     nbformat.write(video, folder / "00_video.ipynb")
     nbformat.write(failing, folder / "01_fail.ipynb")
     (folder / "02_broken.ipynb").write_text("{ this is not JSON")
@@ -74,8 +83,14 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m vidgen_edu ARGS`` in ``cwd``, with the output captured as text."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     env.pop("VIDGEN_EDU_PROFILE", None)  # the test passes --profile itself
-    return subprocess.run([sys.executable, "-m", "vidgen_edu", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "vidgen_edu", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 class _Links(HTMLParser):
@@ -99,7 +114,9 @@ def course(tmp_path_factory):
     """The full course run on both fixture notebooks: (completed process, course folder)."""
     root = tmp_path_factory.mktemp("course")
     notebooks = write_fixture_notebooks(root / "notebooks")
-    proc = run_cli("course", "--profile", "smoke", "--out", "built", cwd=root)  # ./notebooks is found
+    proc = run_cli(
+        "course", "--profile", "smoke", "--out", "built", cwd=root
+    )  # ./notebooks is found
     return proc, root / "built", notebooks
 
 
@@ -166,8 +183,18 @@ def test_index_links_notebooks_and_plays_the_video_by_relative_paths(course):
 
 def test_only_selects_by_prefix_and_keeps_going(course, tmp_path):
     _, _, notebooks = course
-    proc = run_cli("course", "--profile", "smoke", "--out", str(tmp_path / "only"),
-                   "--notebooks", str(notebooks), "--only", "00", cwd=tmp_path)
+    proc = run_cli(
+        "course",
+        "--profile",
+        "smoke",
+        "--out",
+        str(tmp_path / "only"),
+        "--notebooks",
+        str(notebooks),
+        "--only",
+        "00",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "only" / "report.json").read_text())
     assert [nb["name"] for nb in report["notebooks"]] == ["00_video"]
@@ -177,8 +204,16 @@ def test_only_selects_by_prefix_and_keeps_going(course, tmp_path):
 
 def test_unknown_only_name_is_exit_2_with_the_known_names(course, tmp_path):
     _, _, notebooks = course
-    proc = run_cli("course", "--notebooks", str(notebooks), "--only", "99_nothing",
-                   "--out", str(tmp_path / "x"), cwd=tmp_path)
+    proc = run_cli(
+        "course",
+        "--notebooks",
+        str(notebooks),
+        "--only",
+        "99_nothing",
+        "--out",
+        str(tmp_path / "x"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "99_nothing" in proc.stderr and "00_video, 01_fail, 02_broken" in proc.stderr

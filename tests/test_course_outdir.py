@@ -45,9 +45,12 @@ def write_notebooks(folder: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# Notes *for* the runner\n\nIt renders $e^{i\\pi} + 1 = 0$."),
-        nbformat.v4.new_code_cell('profile = "auto"\nout_dir = "build/notebook_out"',
-                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell(
+            "# Notes *for* the runner\n\nIt renders $e^{i\\pi} + 1 = 0$."
+        ),
+        nbformat.v4.new_code_cell(
+            'profile = "auto"\nout_dir = "build/notebook_out"', metadata={"tags": ["parameters"]}
+        ),
         nbformat.v4.new_code_cell(WRITE_CELL),
         nbformat.v4.new_code_cell(SLEEP_CELL),
     ]
@@ -56,7 +59,9 @@ def write_notebooks(folder: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +77,18 @@ def built(tmp_path_factory):
 # --------------------------------------------------------------------------- refused folders
 
 
-@pytest.mark.parametrize("out, where", [("notebooks", "is"), ("notebooks/sub", "lies inside"),
-                                        (".", "contains")])
+@pytest.mark.parametrize(
+    "out, where", [("notebooks", "is"), ("notebooks/sub", "lies inside"), (".", "contains")]
+)
 def test_out_in_or_around_the_notebooks_folder_is_refused(tmp_path, out, where):
     notebooks = write_notebooks(tmp_path / "notebooks")
     before = snapshot(notebooks)
     proc = run_cli("course", "--profile", "smoke", "--only", "00", "--out", out, cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert f"{where} the notebooks folder" in proc.stderr and "choose a folder outside" in proc.stderr
+    assert (
+        f"{where} the notebooks folder" in proc.stderr and "choose a folder outside" in proc.stderr
+    )
     assert snapshot(notebooks) == before  # nothing deleted, nothing written
     assert not (tmp_path / "notebooks" / "sub").exists()
 
@@ -106,8 +114,16 @@ def test_rerun_deletes_only_what_the_runner_wrote(built, tmp_path):
     (course / "keep.txt").write_text("the user's")
     (course / "00_notes" / "mine.mp4").write_bytes(b"the user's video")
     notebooks = first.parent / "notebooks"
-    proc = run_cli("course", "--profile", "cpu", "--out", str(course), "--notebooks",
-                   str(notebooks), cwd=tmp_path)
+    proc = run_cli(
+        "course",
+        "--profile",
+        "cpu",
+        "--out",
+        str(course),
+        "--notebooks",
+        str(notebooks),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert not (course / "00_notes" / "smoke.txt").exists()  # the first run's, now stale
     assert (course / "00_notes" / "cpu.txt").read_text() == "cpu"
@@ -127,23 +143,36 @@ def test_cli_prints_each_cell_as_it_starts(built):
     proc, _ = built
     lines = proc.stdout.splitlines()
     starts = [line for line in lines if line.startswith("  00_notes cell")]
-    assert starts == ['  00_notes cell 1: profile = "auto"',
-                      "  00_notes cell 2: import json, os",
-                      "  00_notes cell 3: import time"], proc.stdout
-    assert lines.index(starts[-1]) < next(i for i, line in enumerate(lines) if line.startswith("[1/1]"))
+    assert starts == [
+        '  00_notes cell 1: profile = "auto"',
+        "  00_notes cell 2: import json, os",
+        "  00_notes cell 3: import time",
+    ], proc.stdout
+    assert lines.index(starts[-1]) < next(
+        i for i, line in enumerate(lines) if line.startswith("[1/1]")
+    )
 
 
 def test_a_long_cell_is_reported_while_it_runs(tmp_path):
     notebooks = write_notebooks(tmp_path / "notebooks")
     lines: list[str] = []
-    results = run_course([notebooks / "00_notes.ipynb"], tmp_path / "course", profile="smoke",
-                         cwd=notebooks, log=lines.append, heartbeat_s=0.4)
+    results = run_course(
+        [notebooks / "00_notes.ipynb"],
+        tmp_path / "course",
+        profile="smoke",
+        cwd=notebooks,
+        log=lines.append,
+        heartbeat_s=0.4,
+    )
     assert results[0].status == "ok", results[0].error
     beats = [line for line in lines if line.startswith("  00_notes cell 3: still running (")]
     assert beats, lines  # the 1.5 s cell, every 0.4 s (other cells may be slow enough too)
     assert lines.index("  00_notes cell 3: import time") < lines.index(beats[0])
-    assert all(re.fullmatch(r"  00_notes cell \d: still running \(\d+ s\)", line)
-               for line in lines if "still running" in line), lines
+    assert all(
+        re.fullmatch(r"  00_notes cell \d: still running \(\d+ s\)", line)
+        for line in lines
+        if "still running" in line
+    ), lines
 
 
 # --------------------------------------------------------------------------- pages
@@ -199,5 +228,7 @@ def test_page_title_is_the_notebook_heading(built):
 def test_index_captions_say_what_each_clip_is(built):
     _, course = built
     captions = parse(course / "index.html").captions
-    assert any(c.startswith("A white square, as the notebook described it") for c in captions), captions
+    assert any(c.startswith("A white square, as the notebook described it") for c in captions), (
+        captions
+    )
     assert any(c.startswith("Moving square") for c in captions), captions

@@ -34,8 +34,14 @@ def test_docstring_examples_run(module):
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("kw", [dict(size=64, frames=16, digits=2), dict(size=32, frames=5, digits=1),
-                                dict(size=40, frames=3, digits=3, digit_size=10)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(size=64, frames=16, digits=2),
+        dict(size=32, frames=5, digits=1),
+        dict(size=40, frames=3, digits=3, digit_size=10),
+    ],
+)
 def test_moving_digits_shapes_and_range(kw):
     ds = MovingDigits(**kw)
     clips = ds.sample(6, seed=1)
@@ -73,15 +79,20 @@ def test_same_seed_same_clips_different_seed_different(cls):
 
 @pytest.mark.parametrize("cls", [MovingDigits, BouncingShapes])
 def test_own_generator_advances_and_is_seeded(cls):
-    one, two, other = cls(size=32, frames=4, seed=3), cls(size=32, frames=4, seed=3), cls(
-        size=32, frames=4, seed=4)
+    one, two, other = (
+        cls(size=32, frames=4, seed=3),
+        cls(size=32, frames=4, seed=3),
+        cls(size=32, frames=4, seed=4),
+    )
     first, second = one.sample(3), one.sample(3)
     assert not torch.equal(first.video, second.video)
     assert torch.equal(first.video, two.sample(3).video)
     assert torch.equal(second.video, two.sample(3).video)
     assert not torch.equal(first.video, other.sample(3).video)
     # an explicit seed does not depend on what was sampled before
-    assert torch.equal(one.sample(2, seed=5).video, cls(size=32, frames=4, seed=9).sample(2, seed=5).video)
+    assert torch.equal(
+        one.sample(2, seed=5).video, cls(size=32, frames=4, seed=9).sample(2, seed=5).video
+    )
 
 
 def simulate_bounce(p: float, v: float, limit: float, steps: int) -> list[float]:
@@ -120,8 +131,13 @@ def test_velocities_have_the_requested_speeds_and_all_directions():
     assert (v[..., 1] < 0).float().mean().item() == pytest.approx(0.5, abs=0.05)
 
 
-@pytest.mark.parametrize("cls, kw", [(MovingDigits, dict(digits=1, digit_size=20)),
-                                     (BouncingShapes, dict(shapes=1, shape_size=12))])
+@pytest.mark.parametrize(
+    "cls, kw",
+    [
+        (MovingDigits, dict(digits=1, digit_size=20)),
+        (BouncingShapes, dict(shapes=1, shape_size=12)),
+    ],
+)
 def test_objects_stay_inside_the_frame_and_move(cls, kw):
     ds = cls(size=48, frames=30, speed=(4.0, 7.0), **kw)
     clips = ds.sample(16, seed=2)
@@ -140,7 +156,7 @@ def test_objects_stay_inside_the_frame_and_move(cls, kw):
         for t in range(0, 30, 7):
             y, x = pos[b, t, 0].long().tolist()
             outside = video[b, :, t].clone()
-            outside[:, y:y + side, x:x + side] = -1.0
+            outside[:, y : y + side, x : x + side] = -1.0
             assert outside.max() == -1.0
 
 
@@ -152,7 +168,7 @@ def test_digit_labels_are_the_class_of_the_first_digit():
     hits = 0
     for b in range(40):
         y, x = clips.positions[b, 0, 0].long().tolist()
-        crop = (clips.video[b, 0, 0, y:y + 16, x:x + 16] + 1) / 2
+        crop = (clips.video[b, 0, 0, y : y + 16, x : x + 16] + 1) / 2
         # the crop is exactly one of the dataset's digits, of the labelled class
         dist = (images - crop).abs().flatten(1).amax(1)
         assert dist.min() < 1e-5 and classes[dist.argmin()] == clips.labels[b]
@@ -167,7 +183,7 @@ def test_first_digit_label_with_two_digits():
     images, classes = digit_templates(28)
     for b in range(30):
         y, x = clips.positions[b, 0, 0].long().tolist()
-        crop = (clips.video[b, 0, 0, y:y + 28, x:x + 28] + 1) / 2
+        crop = (clips.video[b, 0, 0, y : y + 28, x : x + 28] + 1) / 2
         # max-combined: the crop is >= the first digit, equal where the second is absent
         candidates = (images <= crop + 1e-6).flatten(1).all(1) & (classes == clips.labels[b])
         assert candidates.any()
@@ -179,7 +195,7 @@ def test_shape_labels_match_the_drawn_shape():
     masks = shape_masks(14) > 0.5  # (3, s, s)
     for b in range(30):
         y, x = clips.positions[b, 0, 0].long().tolist()
-        crop = clips.video[b, :, 0, y:y + 14, x:x + 14]  # (C, s, s)
+        crop = clips.video[b, :, 0, y : y + 14, x : x + 14]  # (C, s, s)
         drawn = (crop + 1).amax(0) > 0.5 * (crop + 1).amax()
         iou = (drawn & masks).flatten(1).sum(1) / (drawn | masks).flatten(1).sum(1)
         assert iou.argmax() == clips.labels[b] and iou.max() > 0.8
@@ -206,19 +222,22 @@ def test_device_argument(cls, device):
     assert moved.video.device.type == want and len(moved) == 3
 
 
-@pytest.mark.parametrize("make, error, match", [
-    (lambda: MovingDigits(size=20, digit_size=28), ConfigError, "digit_size"),
-    (lambda: MovingDigits(speed=(6.0, 2.0)), ConfigError, "speed"),
-    (lambda: MovingDigits(speed="fast"), ConfigError, "speed"),
-    (lambda: MovingDigits(frames=0), ConfigError, "frames"),
-    (lambda: MovingDigits(size=32.0), ConfigError, "size must be an int"),
-    (lambda: MovingDigits(combine="mean"), ConfigError, "combine"),
-    (lambda: MovingDigits(seed="a"), ConfigError, "seed must be an int"),
-    (lambda: BouncingShapes(size=16, shape_size=20), ConfigError, "shape_size"),
-    (lambda: BouncingShapes(seed=1.5), ConfigError, "seed"),
-    (lambda: MovingDigits().sample(0), UsageError, "n=8"),
-    (lambda: MovingDigits().sample(2, seed="a"), UsageError, "seed"),
-])
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: MovingDigits(size=20, digit_size=28), ConfigError, "digit_size"),
+        (lambda: MovingDigits(speed=(6.0, 2.0)), ConfigError, "speed"),
+        (lambda: MovingDigits(speed="fast"), ConfigError, "speed"),
+        (lambda: MovingDigits(frames=0), ConfigError, "frames"),
+        (lambda: MovingDigits(size=32.0), ConfigError, "size must be an int"),
+        (lambda: MovingDigits(combine="mean"), ConfigError, "combine"),
+        (lambda: MovingDigits(seed="a"), ConfigError, "seed must be an int"),
+        (lambda: BouncingShapes(size=16, shape_size=20), ConfigError, "shape_size"),
+        (lambda: BouncingShapes(seed=1.5), ConfigError, "seed"),
+        (lambda: MovingDigits().sample(0), UsageError, "n=8"),
+        (lambda: MovingDigits().sample(2, seed="a"), UsageError, "seed"),
+    ],
+)
 def test_bad_arguments_say_what_is_wrong(make, error, match):
     with pytest.raises(error, match=match) as err:
         make()
@@ -229,9 +248,17 @@ def test_bad_arguments_say_what_is_wrong(make, error, match):
 def test_make_dataset_names():
     ds = make_dataset("moving-digits", size=32, frames=8, seed=3, digits=1)
     assert isinstance(ds, MovingDigits) and (ds.size, ds.frames, ds.digits) == (32, 8, 1)
-    assert torch.equal(ds.sample(2).video, MovingDigits(size=32, frames=8, digits=1, seed=3).sample(2).video)
+    assert torch.equal(
+        ds.sample(2).video, MovingDigits(size=32, frames=8, digits=1, seed=3).sample(2).video
+    )
     shapes_ds = make_dataset("bouncing-shapes", size=32, frames=4)
-    assert isinstance(shapes_ds, BouncingShapes) and shapes_ds.sample(1).video.shape == (1, 3, 4, 32, 32)
+    assert isinstance(shapes_ds, BouncingShapes) and shapes_ds.sample(1).video.shape == (
+        1,
+        3,
+        4,
+        32,
+        32,
+    )
     assert make_dataset("moving-digits").size == 64
     with pytest.raises(ConfigError) as err:
         make_dataset("moving-letters")
@@ -241,15 +268,26 @@ def test_make_dataset_names():
         make_dataset("moving-mnist:")
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: make_dataset("nope"), ConfigError, "unknown dataset 'nope'"),
-    (lambda: make_dataset(None), ConfigError, "must be a string"),
-    (lambda: make_dataset("clips:"), ConfigError, "clips:DIR"),
-    (lambda: make_dataset("moving-digits", digitz=1), ConfigError, "no setting 'digitz'.*digits"),
-    (lambda: make_dataset("bouncing-shapes", size="big"), ConfigError, "size"),
-    (lambda: make_dataset("moving-mnist:/no/such/file.npy"), VideoError, "no Moving MNIST file"),
-    (lambda: make_dataset("clips:/no/such/folder"), VideoError, "no folder"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: make_dataset("nope"), ConfigError, "unknown dataset 'nope'"),
+        (lambda: make_dataset(None), ConfigError, "must be a string"),
+        (lambda: make_dataset("clips:"), ConfigError, "clips:DIR"),
+        (
+            lambda: make_dataset("moving-digits", digitz=1),
+            ConfigError,
+            "no setting 'digitz'.*digits",
+        ),
+        (lambda: make_dataset("bouncing-shapes", size="big"), ConfigError, "size"),
+        (
+            lambda: make_dataset("moving-mnist:/no/such/file.npy"),
+            VideoError,
+            "no Moving MNIST file",
+        ),
+        (lambda: make_dataset("clips:/no/such/folder"), VideoError, "no folder"),
+    ],
+)
 def test_make_dataset_bad_input_is_the_users_error(call, error, match):
     """Every bad name or setting is a VidgenError (the command line: exit 2, not a bug report)."""
     with pytest.raises(error, match=match) as err:
@@ -267,7 +305,7 @@ def naive_paste(canvas, patches, positions, combine):
         for f in range(t):
             for k in range(patches.shape[2]):
                 y, x = positions[i, f, k].tolist()
-                region = out[i, :, f, y:y + p, x:x + p]
+                region = out[i, :, f, y : y + p, x : x + p]
                 if combine == "max":
                     region.copy_(torch.maximum(region, patches[i, :, k]))
                 else:
@@ -290,7 +328,9 @@ def test_vectorized_paste_matches_a_loop(combine):
     torch.testing.assert_close(got, expected)
     blank = torch.zeros(b, c, t, h, w)
     sprites.paste_max(blank, patches, positions, blank=True)
-    torch.testing.assert_close(blank, naive_paste(torch.zeros_like(blank), patches, positions, "max"))
+    torch.testing.assert_close(
+        blank, naive_paste(torch.zeros_like(blank), patches, positions, "max")
+    )
 
 
 def test_paste_over_composites_in_order():

@@ -116,8 +116,20 @@ def test_moving_mnist_bad_arguments(mnist_file):
 
 def lavfi(path, source: str, seconds: float, extra=()):
     """Make a real video with ffmpeg's built-in test sources."""
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", source,
-           "-t", str(seconds), *extra, str(path)]
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        source,
+        "-t",
+        str(seconds),
+        *extra,
+        str(path),
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     return path
 

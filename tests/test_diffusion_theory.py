@@ -102,9 +102,16 @@ def _posterior_average_velocity(mix, x, t, path, n):
     return mean, se, 1 / float((w**2).sum())
 
 
-@pytest.mark.parametrize("dim, path, t", [(1, "linear", 0.3), (1, "vp-cosine", 0.6),
-                                          (2, "linear", 0.5), (2, "vp-linear", 0.4),
-                                          (2, "vp-cosine", 0.9)])
+@pytest.mark.parametrize(
+    "dim, path, t",
+    [
+        (1, "linear", 0.3),
+        (1, "vp-cosine", 0.6),
+        (2, "linear", 0.5),
+        (2, "vp-linear", 0.4),
+        (2, "vp-cosine", 0.9),
+    ],
+)
 def test_velocity_is_the_posterior_average_of_conditional_velocities(dim, path, t):
     mix = MIX[dim]
     for x in 0.8 * torch.randn(3, dim, generator=_gen(3), dtype=torch.float64):
@@ -172,8 +179,9 @@ def _assert_identity(r):
 def test_denoising_score_matching_differs_from_explicit_by_a_constant(path, t):
     r = dif.score_matching_identity(MIX[2], MODELS, t=t, path=path, n=20_000)
     _assert_identity(r)
-    exact = dif.score_matching_identity(MIX[2], [lambda x, tt: dif.score(MIX[2], x, tt, path)],
-                                        t=t, path=path, n=2000)
+    exact = dif.score_matching_identity(
+        MIX[2], [lambda x, tt: dif.score(MIX[2], x, tt, path)], t=t, path=path, n=2000
+    )
     assert float(exact["marginal_loss"][0]) == pytest.approx(0.0, abs=1e-20)
 
 
@@ -188,14 +196,16 @@ def _expected_sq_error(m, v, abar, c, b):
     return (1 - c * math.sqrt(1 - abar)) ** 2 + c**2 * abar * v + mean**2
 
 
-@pytest.mark.parametrize("step, variance", [(2, "posterior"), (50, "beta"), (500, "posterior"),
-                                            (1000, "beta")])
+@pytest.mark.parametrize(
+    "step, variance", [(2, "posterior"), (50, "beta"), (500, "posterior"), (1000, "beta")]
+)
 def test_ddpm_step_term_is_a_weighted_noise_prediction_loss(step, variance):
     m, v, c, b = 0.7, 0.5, 0.4, -0.1
     gauss = dif.GaussianMixture(torch.ones(1), torch.tensor([[m]]), torch.tensor([[[v]]]))
     betas = dif.ddpm_betas()
-    r = dif.ddpm_step_identity(gauss, lambda x, t: c * x + b, step=step, betas=betas,
-                               variance=variance, n=20_000)
+    r = dif.ddpm_step_identity(
+        gauss, lambda x, t: c * x + b, step=step, betas=betas, variance=variance, n=20_000
+    )
     # for every sample, the exact Gaussian KL is the weighted squared noise error
     assert torch.allclose(r["kl"], r["weighted"], rtol=1e-8, atol=1e-12)
     # the expectation: Monte Carlo of the KL against the closed form of the weighted loss
@@ -217,8 +227,9 @@ def test_ddpm_step_term_is_a_weighted_noise_prediction_loss(step, variance):
 def test_exact_field_carries_noise_to_data_and_a_wrong_one_does_not(dim, path):
     mix = MIX[dim]
     right = flow_toy.transport_check(mix, path=path, n=1000)
-    wrong = flow_toy.transport_check(mix, lambda x, t: 0.5 * dif.velocity(mix, x, t, path),
-                                     path=path, n=1000)
+    wrong = flow_toy.transport_check(
+        mix, lambda x, t: 0.5 * dif.velocity(mix, x, t, path), path=path, n=1000
+    )
     assert right["passes"], right
     assert not wrong["passes"], wrong
 
@@ -242,25 +253,57 @@ def test_training_is_deterministic_per_seed():
 # bad input
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: dif.GaussianMixture(torch.tensor([0.5, 0.4]), torch.zeros(2, 1), torch.ones(2, 1, 1)),
-     "summing to 1"),
-    (lambda: dif.GaussianMixture(torch.ones(1), torch.zeros(1, 2), -torch.eye(2)[None]),
-     "positive definite"),
-    (lambda: dif.GaussianMixture(torch.ones(1), torch.zeros(2), torch.ones(1, 1, 1)), r"\(K, D\)"),
-    (lambda: dif.schedule(0.5, "cosine"), "unknown path"),
-    (lambda: dif.score(MIX[2], torch.zeros(3, 2), 1.5, "linear"), r"in \[0, 1\]"),
-    (lambda: dif.velocity(MIX[2], torch.zeros(3), 0.5), r"expected \(n, 2\)"),
-    (lambda: dif.convert(torch.zeros(1, 2), source="noise", target="x0", x_t=torch.zeros(1, 2),
-                         t=0.5, path="linear"), "expected names"),
-    (lambda: dif.convert(torch.zeros(1, 2), source="eps", target="x0", x_t=torch.zeros(1, 2),
-                         t=1.0, path="linear"), r"clamp t into \(0, 1\)"),
-    (lambda: dif.ddpm_step_identity(MIX[1], lambda x, t: x, step=1, betas=dif.ddpm_betas()),
-     "2 <= step"),
-    (lambda: dif.flow_matching_identity(MIX[1], [], path="vp-linear"), "infinite"),
-    (lambda: flow_toy.integrate_flow(lambda x, t: x, torch.zeros(2, 1), method="rk4"), "heun"),
-    (lambda: flow_toy.train_flow_matching(MIX[1], steps=-1), "steps >= 0"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda: dif.GaussianMixture(
+                torch.tensor([0.5, 0.4]), torch.zeros(2, 1), torch.ones(2, 1, 1)
+            ),
+            "summing to 1",
+        ),
+        (
+            lambda: dif.GaussianMixture(torch.ones(1), torch.zeros(1, 2), -torch.eye(2)[None]),
+            "positive definite",
+        ),
+        (
+            lambda: dif.GaussianMixture(torch.ones(1), torch.zeros(2), torch.ones(1, 1, 1)),
+            r"\(K, D\)",
+        ),
+        (lambda: dif.schedule(0.5, "cosine"), "unknown path"),
+        (lambda: dif.score(MIX[2], torch.zeros(3, 2), 1.5, "linear"), r"in \[0, 1\]"),
+        (lambda: dif.velocity(MIX[2], torch.zeros(3), 0.5), r"expected \(n, 2\)"),
+        (
+            lambda: dif.convert(
+                torch.zeros(1, 2),
+                source="noise",
+                target="x0",
+                x_t=torch.zeros(1, 2),
+                t=0.5,
+                path="linear",
+            ),
+            "expected names",
+        ),
+        (
+            lambda: dif.convert(
+                torch.zeros(1, 2),
+                source="eps",
+                target="x0",
+                x_t=torch.zeros(1, 2),
+                t=1.0,
+                path="linear",
+            ),
+            r"clamp t into \(0, 1\)",
+        ),
+        (
+            lambda: dif.ddpm_step_identity(MIX[1], lambda x, t: x, step=1, betas=dif.ddpm_betas()),
+            "2 <= step",
+        ),
+        (lambda: dif.flow_matching_identity(MIX[1], [], path="vp-linear"), "infinite"),
+        (lambda: flow_toy.integrate_flow(lambda x, t: x, torch.zeros(2, 1), method="rk4"), "heun"),
+        (lambda: flow_toy.train_flow_matching(MIX[1], steps=-1), "steps >= 0"),
+    ],
+)
 def test_bad_input_says_what_to_do(call, match):
     with pytest.raises(UsageError, match=match):
         call()

@@ -22,8 +22,10 @@ def _true_system():
     """A stable 4-state system: a damped rotation (0.95, angle 0.3) and two real modes."""
     r, theta = 0.95, 0.3
     a = torch.zeros(4, 4, dtype=torch.float64)
-    a[:2, :2] = r * torch.tensor([[math.cos(theta), -math.sin(theta)],
-                                  [math.sin(theta), math.cos(theta)]], dtype=torch.float64)
+    a[:2, :2] = r * torch.tensor(
+        [[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]],
+        dtype=torch.float64,
+    )
     a[2, 2], a[3, 3] = 0.8, -0.5
     b = 0.1 * torch.eye(4, dtype=torch.float64)
     return a, b
@@ -41,7 +43,9 @@ def _linear_video(a, b, *, clips=16, frames=100, seed=0, pixel_noise=1e-3):
         states.append(x)
         x = x @ a.T + torch.randn(clips, k, generator=gen, dtype=torch.float64) @ b.T
     states = torch.stack(states, dim=1)  # (B, T, k)
-    pixels = states @ c.T + pixel_noise * torch.randn(clips, frames, 64, generator=gen, dtype=torch.float64)
+    pixels = states @ c.T + pixel_noise * torch.randn(
+        clips, frames, 64, generator=gen, dtype=torch.float64
+    )
     video = pixels.reshape(clips, frames, 1, 8, 8).permute(0, 2, 1, 3, 4)  # (B, C, T, H, W)
     assert video.abs().max() < 1, "the test data must not be clipped"
     return video.float()
@@ -50,7 +54,10 @@ def _linear_video(a, b, *, clips=16, frames=100, seed=0, pixel_noise=1e-3):
 def _max_matched_error(estimated, true):
     """Largest |difference| under the best one-to-one matching of two eigenvalue lists."""
     est, tru = estimated.tolist(), true.tolist()
-    return min(max(abs(e - t) for e, t in zip(perm, tru, strict=True)) for perm in itertools.permutations(est))
+    return min(
+        max(abs(e - t) for e, t in zip(perm, tru, strict=True))
+        for perm in itertools.permutations(est)
+    )
 
 
 def test_recovers_the_eigenvalues_of_a_known_system():
@@ -105,7 +112,9 @@ def test_sample_shape_range_and_determinism(start):
     assert one.shape == (5, 3, 12, 6, 6) and one.dtype == torch.float32
     assert one.min() >= -1 and one.max() <= 1
     assert torch.equal(one, model.sample(5, frames=12, seed=3, start=start, observation_noise=True))
-    assert not torch.equal(one, model.sample(5, frames=12, seed=4, start=start, observation_noise=True))
+    assert not torch.equal(
+        one, model.sample(5, frames=12, seed=4, start=start, observation_noise=True)
+    )
     assert model.sample(2, seed=0).shape[2] == 10  # default length: the training clips'
 
 
@@ -161,7 +170,9 @@ def test_top_components_agree_with_the_svd_for_wide_and_tall_matrices(shape):
     s, basis = top_components(x, 5)
     _, s_ref, vh = torch.linalg.svd(x, full_matrices=False)
     assert torch.allclose(s, s_ref[:5], atol=1e-10)
-    assert torch.allclose((basis * vh[:5].T).sum(0).abs(), torch.ones(5, dtype=torch.float64), atol=1e-8)
+    assert torch.allclose(
+        (basis * vh[:5].T).sum(0).abs(), torch.ones(5, dtype=torch.float64), atol=1e-8
+    )
 
 
 def test_fit_states_takes_the_state_size_from_the_pca():

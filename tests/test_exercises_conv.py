@@ -52,7 +52,9 @@ def bad_im2col(x, kernel_size, stride=1):
     b, c = x.shape[:2]
     cols = F.unfold(x, kernel_size, stride=stride)  # (B, C*kh*kw, L)
     cols = cols.view(b, c, -1, cols.shape[2])  # (B, C, kh*kw, L)
-    return cols.transpose(1, 2).reshape(b, -1, cols.shape[3])  # kernel position before channel: wrong
+    return cols.transpose(1, 2).reshape(
+        b, -1, cols.shape[3]
+    )  # kernel position before channel: wrong
 
 
 def ok_grad_weight(x, grad_out):

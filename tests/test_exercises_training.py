@@ -31,20 +31,30 @@ def augment(video, flip, shift):
     return torch.cat([out[..., -shift:], out[..., :-shift]], -1) if shift % out.shape[-1] else out
 
 
-@pytest.mark.parametrize("name, fn", [("hinge_losses", hinge), ("frame_change", change),
-                                      ("ema_update", ema), ("frechet_1d", frechet),
-                                      ("clip_augment", augment)])
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("hinge_losses", hinge),
+        ("frame_change", change),
+        ("ema_update", ema),
+        ("frechet_1d", frechet),
+        ("clip_augment", augment),
+    ],
+)
 def test_learner_solution_passes(name, fn):
     assert run_cases(name, fn) >= 4
 
 
-@pytest.mark.parametrize("name, wrong", [
-    ("hinge_losses", lambda r, f: (torch.relu(1 - r).mean() + torch.relu(f).mean(), -f.mean())),
-    ("frame_change", lambda v: (v[:, :, 1:] - v[:, :, :-1]).mean().item()),
-    ("ema_update", lambda a, w, d: (1 - d) * a + d * w),
-    ("frechet_1d", lambda m1, v1, m2, v2: (m1 - m2) ** 2 + (v1 - v2) ** 2),
-    ("clip_augment", lambda v, flip, shift: torch.roll(v.flip(-2) if flip else v, shift, -1)),
-])
+@pytest.mark.parametrize(
+    "name, wrong",
+    [
+        ("hinge_losses", lambda r, f: (torch.relu(1 - r).mean() + torch.relu(f).mean(), -f.mean())),
+        ("frame_change", lambda v: (v[:, :, 1:] - v[:, :, :-1]).mean().item()),
+        ("ema_update", lambda a, w, d: (1 - d) * a + d * w),
+        ("frechet_1d", lambda m1, v1, m2, v2: (m1 - m2) ** 2 + (v1 - v2) ** 2),
+        ("clip_augment", lambda v, flip, shift: torch.roll(v.flip(-2) if flip else v, shift, -1)),
+    ],
+)
 def test_wrong_answer_fails_with_hint(name, wrong):
     with pytest.raises(ExerciseFailed, match="hint"):
         check(name, wrong, quiet=True)

@@ -92,7 +92,9 @@ def test_unreadable_weights_are_the_users_error(tmp_path):
         F.load_feature_net(text)
     assert isinstance(err.value, VidgenError) and "\n" not in str(err.value)
     other = tmp_path / "other.pt"
-    torch.save({"weights": torch.zeros(2)}, other)  # a torch file, but not one save_feature_net wrote
+    torch.save(
+        {"weights": torch.zeros(2)}, other
+    )  # a torch file, but not one save_feature_net wrote
     with pytest.raises(AssetError, match="other.pt is not a feature network"):
         F.load_feature_net(other)
 

@@ -12,8 +12,9 @@ from vidgen_edu.errors import UsageError
 from vidgen_edu.foundations import gan
 
 # unnormalised weights: exact zeros (to test 0 log 0) or values in [1e-3, 10]
-positive = arrays(np.float64, st.integers(2, 40),
-                  elements=st.one_of(st.just(0.0), st.floats(1e-3, 10.0)))
+positive = arrays(
+    np.float64, st.integers(2, 40), elements=st.one_of(st.just(0.0), st.floats(1e-3, 10.0))
+)
 
 
 def _pair(raw_p, raw_q):
@@ -28,7 +29,9 @@ def _pair(raw_p, raw_q):
 @given(positive, positive)
 def test_criterion_equals_minus_log4_plus_two_jsd(raw_p, raw_q):
     p, q = _pair(raw_p, raw_q)
-    assert gan.generator_criterion(p, q) == pytest.approx(-gan.LOG4 + 2 * gan.js_divergence(p, q), abs=1e-6)
+    assert gan.generator_criterion(p, q) == pytest.approx(
+        -gan.LOG4 + 2 * gan.js_divergence(p, q), abs=1e-6
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,7 +67,8 @@ def test_densities_with_dx_match_masses():
     q = np.exp(-0.5 * (x - 1) ** 2)
     p_dens, q_dens = p / (p.sum() * dx), q / (q.sum() * dx)
     assert gan.js_divergence(p_dens, q_dens, dx=dx) == pytest.approx(
-        gan.js_divergence(p / p.sum(), q / q.sum()), abs=1e-12)
+        gan.js_divergence(p / p.sum(), q / q.sum()), abs=1e-12
+    )
     # KL of two unit Gaussians one apart is 1/2
     assert gan.kl_divergence(p_dens, q_dens, dx=dx) == pytest.approx(0.5, abs=1e-4)
 
@@ -89,15 +93,20 @@ def test_bad_input_says_what_to_do():
         gan.optimal_discriminator(np.array([0.5, 0.5]), np.array([1.0]))
 
 
-@pytest.mark.parametrize("loss, grad", [
-    (gan.saturating_generator_loss, gan.saturating_generator_grad),
-    (gan.nonsaturating_generator_loss, gan.nonsaturating_generator_grad),
-])
+@pytest.mark.parametrize(
+    "loss, grad",
+    [
+        (gan.saturating_generator_loss, gan.saturating_generator_grad),
+        (gan.nonsaturating_generator_loss, gan.nonsaturating_generator_grad),
+    ],
+)
 def test_analytic_gradients_match_autograd(loss, grad):
     logits = np.linspace(-12, 12, 49)
     t = torch.tensor(logits, requires_grad=True)
-    reference = {gan.saturating_generator_loss: lambda lg: torch.log1p(-torch.sigmoid(lg)),
-                 gan.nonsaturating_generator_loss: lambda lg: -torch.log(torch.sigmoid(lg))}[loss]
+    reference = {
+        gan.saturating_generator_loss: lambda lg: torch.log1p(-torch.sigmoid(lg)),
+        gan.nonsaturating_generator_loss: lambda lg: -torch.log(torch.sigmoid(lg)),
+    }[loss]
     (auto,) = torch.autograd.grad(reference(t).sum(), t)
     assert np.allclose(grad(logits), auto.numpy(), atol=1e-10)
     assert np.allclose(loss(logits), reference(t).detach().numpy(), atol=1e-9)
@@ -116,7 +125,9 @@ def test_saturating_gradient_vanishes_where_nonsaturating_does_not():
 
 
 def test_hinge_losses():
-    assert gan.hinge_discriminator_loss(np.array([2.0, 0.0]), np.array([-2.0, 0.5])) == pytest.approx(0.5 + 0.75)
+    assert gan.hinge_discriminator_loss(
+        np.array([2.0, 0.0]), np.array([-2.0, 0.5])
+    ) == pytest.approx(0.5 + 0.75)
     assert gan.hinge_generator_loss(np.array([1.0, 3.0])) == pytest.approx(-2.0)
 
 

@@ -13,8 +13,15 @@ import pytest
 from test_course import run_cli, write_fixture_notebooks  # the fixture notebooks and CLI helper
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def assert_mathematics_render_offline(browser, page_path) -> None:
@@ -25,9 +32,11 @@ def assert_mathematics_render_offline(browser, page_path) -> None:
     page = context.new_page()
     page.goto(page_path.as_uri())
     assert page.title() == "A notebook that writes a video"
-    page.wait_for_function("() => window.MathJax && MathJax.Hub &&"
-                           " document.querySelectorAll('.MathJax, .MathJax_CHTML').length > 0",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.Hub &&"
+        " document.querySelectorAll('.MathJax, .MathJax_CHTML').length > 0",
+        timeout=30_000,
+    )
     assert "\\Delta" not in page.locator(".jp-MarkdownCell").first.inner_text()  # typeset, not raw
     assert not [url for url in refused if "mathjax" in url.lower()], refused
     context.close()
@@ -40,8 +49,18 @@ def test_index_plays_the_notebook_video_in_chromium(tmp_path):
 
     notebooks = write_fixture_notebooks(tmp_path / "notebooks")
     out = tmp_path / "course"
-    proc = run_cli("course", "--profile", "smoke", "--only", "00_video", "--out", str(out),
-                   "--notebooks", str(notebooks), cwd=tmp_path)
+    proc = run_cli(
+        "course",
+        "--profile",
+        "smoke",
+        "--only",
+        "00_video",
+        "--out",
+        str(out),
+        "--notebooks",
+        str(notebooks),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads((out / "report.json").read_text())["notebooks"][0]["status"] == "ok"
     moved = tmp_path / "moved"
@@ -57,14 +76,19 @@ def test_index_plays_the_notebook_video_in_chromium(tmp_path):
             # HAVE_CURRENT_DATA (2) or better, with a real duration: the browser decoded each file
             page.wait_for_function(
                 "() => [...document.querySelectorAll('video')].every(v =>"
-                " v.error === null && v.readyState >= 2 && v.duration > 0)", timeout=15_000)
-            sizes = page.evaluate("() => [...document.querySelectorAll('video')].map(v =>"
-                                  " [v.videoWidth, v.videoHeight, v.duration])")
+                " v.error === null && v.readyState >= 2 && v.duration > 0)",
+                timeout=15_000,
+            )
+            sizes = page.evaluate(
+                "() => [...document.querySelectorAll('video')].map(v =>"
+                " [v.videoWidth, v.videoHeight, v.duration])"
+            )
             for size in sizes:
                 assert size[:2] == [32, 32] and 0 < size[2] < 10, sizes
             page.evaluate("() => document.querySelector('video').play()")
-            page.wait_for_function("() => document.querySelector('video').currentTime > 0",
-                                   timeout=15_000)
+            page.wait_for_function(
+                "() => document.querySelector('video').currentTime > 0", timeout=15_000
+            )
             page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
             assert_mathematics_render_offline(browser, moved / "00_video.html")
         finally:

@@ -19,8 +19,13 @@ LINTED = "vidgen_edu tests benchmarks notebooks"
 
 
 def make(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", *args],
-                          env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["make", "-C", str(ROOT), "--no-print-directory", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def recipe(target: str) -> list[str]:
@@ -67,8 +72,9 @@ def test_missing_chromium_without_root_stops_with_one_line(tmp_path):
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
     proc = make("chromium", f"CHROMIUM={tmp_path / 'no-chromium'}", env=env)
     assert proc.returncode != 0
-    message = [line for line in proc.stderr.splitlines() if line.startswith("make: ")
-               and "***" not in line]
+    message = [
+        line for line in proc.stderr.splitlines() if line.startswith("make: ") and "***" not in line
+    ]
     assert len(message) == 1 and "apt-get install chromium" in message[0], proc.stderr
 
 

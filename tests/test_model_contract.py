@@ -84,6 +84,12 @@ def test_no_family_is_special_cased_by_the_code_that_uses_models():
     users = ("training", "metrics", "cli", "widgets", "privacy", "course")
     for path in [p for folder in users for p in (library / folder).rglob("*.py")]:
         text = path.read_text()
-        for sniff in ("len(model.discriminators)", "inspect.signature", '== "mocogan"',
-                      '== "vae"', '== "vgan"', "hasattr(generator"):
+        for sniff in (
+            "len(model.discriminators)",
+            "inspect.signature",
+            '== "mocogan"',
+            '== "vae"',
+            '== "vgan"',
+            "hasattr(generator",
+        ):
             assert sniff not in text, f"{path.name} still asks which family it holds: {sniff}"

@@ -2,11 +2,10 @@
 
 import pytest
 import torch
-
-from vidgen_edu.errors import ConfigError
 from tiny import TINY_MODEL as TINY
 from torch.nn.utils import parametrize
 
+from vidgen_edu.errors import ConfigError
 from vidgen_edu.models import ModelConfig, build_model
 from vidgen_edu.models.layers import pick_frames, pick_window
 from vidgen_edu.models.losses import d_loss, g_loss, r1_penalty

@@ -28,8 +28,10 @@ def canonical(name: str) -> str:
 
 def split_requirement(text: str) -> tuple[str, str, str]:
     """``"torch>=2.3"`` -> ``("torch", ">=", "2.3")``; the operator and version may be empty."""
-    match = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:(==|>=|~=|<=|>|<)\s*([^\s;,]+))?\s*(?:;.*)?",
-                         text)
+    match = re.fullmatch(
+        r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:(==|>=|~=|<=|>|<)\s*([^\s;,]+))?\s*(?:;.*)?",
+        text,
+    )
     assert match, f"cannot read the requirement {text!r}"
     return canonical(match.group(1)), match.group(2) or "", match.group(3) or ""
 
@@ -96,27 +98,37 @@ def test_pins_satisfy_the_lower_bounds():
     for name, op, bound in all_requirements():
         assert op in (">=", ""), f"pyproject: {name}{op}{bound}: keep lower bounds only"
         if op and name in pins:  # a missing pin is the test above's failure
-            assert version_tuple(pins[name]) >= version_tuple(bound), f"{name}: {pins[name]} < {bound}"
+            assert version_tuple(pins[name]) >= version_tuple(bound), (
+                f"{name}: {pins[name]} < {bound}"
+            )
 
 
 @pytest.mark.parametrize("env_file", ["environment.yml", "binder/environment.yml"])
 def test_conda_environments_pin_the_constraints_versions(env_file):
     pins, env_pins = constraints(), conda_pip_pins(ROOT / env_file)
     for name, _, _ in runtime_requirements():
-        assert env_pins.get(name) == pins[name], f"{env_file}: {name}=={env_pins.get(name)}, constraints {pins[name]}"
+        assert env_pins.get(name) == pins[name], (
+            f"{env_file}: {name}=={env_pins.get(name)}, constraints {pins[name]}"
+        )
     for name, version in env_pins.items():
-        assert pins.get(name) == version, f"{env_file}: {name}=={version} differs from constraints.txt"
+        assert pins.get(name) == version, (
+            f"{env_file}: {name}=={version} differs from constraints.txt"
+        )
 
 
 def test_binder_uses_cpu_torch_installs_the_package_and_limits_threads():
     env = (ROOT / "binder" / "environment.yml").read_text()
     assert "download.pytorch.org/whl/cpu" in env, "Binder must not pull CUDA torch"
     post_build = ROOT / "binder" / "postBuild"
-    assert re.search(r"pip install .*-e \.\s*$", post_build.read_text(), re.M), "postBuild installs the package"
+    assert re.search(r"pip install .*-e \.\s*$", post_build.read_text(), re.M), (
+        "postBuild installs the package"
+    )
     start = (ROOT / "binder" / "start").read_text()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         assert re.search(rf"\b{var}=1\b", start), f"binder/start does not limit {var}"
-    assert "OMP_WAIT_POLICY" in start and "PASSIVE" in start, "binder/start: OpenMP threads must sleep"
+    assert "OMP_WAIT_POLICY" in start and "PASSIVE" in start, (
+        "binder/start: OpenMP threads must sleep"
+    )
     assert re.search(r'^exec "\$@"', start, re.M), "binder/start must end by running its arguments"
     for script in (post_build, ROOT / "binder" / "start"):
         assert script.stat().st_mode & 0o111, f"{script.name} must be executable"
@@ -132,12 +144,16 @@ def test_every_notebook_is_committed_clean_with_a_parameters_cell():
         nbformat.validate(nb)
         spec = nb.metadata.get("kernelspec", {})
         if spec.get("name") != "python3" or spec.get("language") != "python":
-            problems.append(f"{path.name}: kernelspec {spec!r}, expected name python3, language python")
+            problems.append(
+                f"{path.name}: kernelspec {spec!r}, expected name python3, language python"
+            )
         params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         if len(params) != 1 or not re.search(r'^profile = "auto"', params[0].source, re.M):
             problems.append(f'{path.name}: needs one cell tagged parameters with profile = "auto"')
         elif not re.search(r"^out_dir = ", params[0].source, re.M):
-            problems.append(f"{path.name}: the parameters cell needs out_dir (the course runner sets it)")
+            problems.append(
+                f"{path.name}: the parameters cell needs out_dir (the course runner sets it)"
+            )
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
                 problems.append(f"{path.name}: cell {index} has outputs or an execution count")

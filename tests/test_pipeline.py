@@ -26,8 +26,15 @@ def _clips(n=3, t=8, h=10, w=12, c=1, seed=0):
 
 
 def _five(source, **generate):
-    return Pipeline([Input(source), Preprocess(), Features(k=5),
-                     Generate(dynamic_texture_sampler(**generate)), Postprocess()])
+    return Pipeline(
+        [
+            Input(source),
+            Preprocess(),
+            Features(k=5),
+            Generate(dynamic_texture_sampler(**generate)),
+            Postprocess(),
+        ]
+    )
 
 
 def test_each_stage_keeps_its_contract():
@@ -54,7 +61,9 @@ def test_input_accepts_arrays_functions_single_clips_and_datasets():
     clips = _clips()
     assert Input(clips[0])().shape == (1, 8, 10, 12, 1)
     assert np.array_equal(Input(lambda: clips)(), clips)
-    dataset = SimpleNamespace(sample=lambda n, seed: SimpleNamespace(video=frames_to_tensor(clips[:n])))
+    dataset = SimpleNamespace(
+        sample=lambda n, seed: SimpleNamespace(video=frames_to_tensor(clips[:n]))
+    )
     assert np.array_equal(Input(dataset, n=2)(), clips[:2])
     assert np.array_equal(Pipeline([Input(None)]).run(clips).output, clips)  # run(source) overrides
 
@@ -83,7 +92,9 @@ def test_a_learned_generator_replaces_generate_without_touching_the_rest():
         b, t, _ = features.states.shape
         return torch.zeros(b, 1, t, 10, 12)  # (B, C, T, H, W): mid-grey
 
-    out = Pipeline([Input(_clips()), Preprocess(), Features(k=3), Generate(constant), Postprocess()]).run()
+    out = Pipeline(
+        [Input(_clips()), Preprocess(), Features(k=3), Generate(constant), Postprocess()]
+    ).run()
     assert np.all(out.output == 128)
 
 

@@ -55,8 +55,18 @@ def test_generate_command_writes_a_playable_video_of_the_pretrained_model(tmp_pa
     from vidgen_edu.video import probe, read_video
 
     out = tmp_path / "s.mp4"
-    cmd = [sys.executable, "-m", "vidgen_edu", "generate", "--checkpoint", "pretrained",
-           "--n", "8", "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "vidgen_edu",
+        "generate",
+        "--checkpoint",
+        "pretrained",
+        "--n",
+        "8",
+        "--out",
+        str(out),
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     info = probe(out)
     assert info.frames == 16 and info.codec == "h264"

@@ -25,8 +25,13 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 
 
 def start(*args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "vidgen_edu", *args], env=ENV, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "vidgen_edu", *args],
+        env=ENV,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for(predicate, proc, timeout=120.0):
@@ -124,13 +129,20 @@ def test_files_get_the_users_umask(tmp_path):
     old = os.umask(0o022)
     try:
         out = tmp_path / "run"
-        assert main([*QUICK, "--steps", "2", "--set", "train.sample_every=2", "--out", str(out)]) == 0
+        assert (
+            main([*QUICK, "--steps", "2", "--set", "train.sample_every=2", "--out", str(out)]) == 0
+        )
         clips = tmp_path / "clips.npy"
         assert main(["generate", "--checkpoint", str(out), "--n", "2", "--out", str(clips)]) == 0
     finally:
         os.umask(old)
-    written = [out / "last.pt", out / "config.json", out / "metrics.jsonl", clips,
-               *(out / "samples").iterdir()]
+    written = [
+        out / "last.pt",
+        out / "config.json",
+        out / "metrics.jsonl",
+        clips,
+        *(out / "samples").iterdir(),
+    ]
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in written} == {"0o644"}
     assert not [p for p in tmp_path.rglob("*") if ".tmp" in p.name]
 

@@ -29,7 +29,7 @@ from vidgen_edu.exercises.core import run_cases
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
-REGISTER_CELL = '''\
+REGISTER_CELL = """\
 from vidgen_edu.exercises import exercise, names
 
 def _double_reference(x):
@@ -40,7 +40,7 @@ if "fixture_double" not in names():
     def _cases(rng):
         for _ in range(3):
             yield (int(rng.integers(0, 10)),), {}
-'''
+"""
 
 SOLUTION_CELL = '''\
 import functools  # a comment on an import survives
@@ -78,8 +78,9 @@ def fixture_notebook():
     solution.execution_count = 7
     nb.cells = [
         nbformat.v4.new_markdown_cell("# Exercises"),
-        nbformat.v4.new_code_cell('profile = "auto"\nout_dir = "build/notebook_out"',
-                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            'profile = "auto"\nout_dir = "build/notebook_out"', metadata={"tags": ["parameters"]}
+        ),
         nbformat.v4.new_code_cell(REGISTER_CELL),
         solution,
         nbformat.v4.new_code_cell(CHECK_CELL),
@@ -92,7 +93,11 @@ def fixture_notebook():
 
 
 def top_level_functions(source: str) -> list[str]:
-    return [n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return [
+        n.name
+        for n in ast.parse(source).body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
 
 
 def check_calls(nb) -> list[tuple[int, str, str]]:
@@ -106,9 +111,13 @@ def check_calls(nb) -> list[tuple[int, str, str]]:
         except SyntaxError:
             continue  # IPython magics: no check call in them
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and len(node.args) >= 2
-                    and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)):
+            if (
+                isinstance(node, ast.Call)
+                and len(node.args) >= 2
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "check"
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[1], ast.Name)
+            ):
                 calls.append((index, node.args[0].value, node.args[1].id))
     return calls
 
@@ -116,17 +125,26 @@ def check_calls(nb) -> list[tuple[int, str, str]]:
 def call_with_placeholders(fn):
     """Call ``fn`` with ``None`` for each required argument (a stub raises before using them)."""
     signature = inspect.signature(fn)
-    args = [None for p in signature.parameters.values()
-            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    kwargs = {p.name: None for p in signature.parameters.values()
-              if p.default is p.empty and p.kind is p.KEYWORD_ONLY}
+    args = [
+        None
+        for p in signature.parameters.values()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    kwargs = {
+        p.name: None
+        for p in signature.parameters.values()
+        if p.default is p.empty and p.kind is p.KEYWORD_ONLY
+    }
     return fn(*args, **kwargs)
 
 
 def run_imports(source: str, namespace: dict) -> None:
     """Run only the import statements of ``source`` (they may register exercises)."""
     imports = [n for n in ast.parse(source).body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    exec(compile(ast.Module(body=imports, type_ignores=[]), "<check cell imports>", "exec"), namespace)
+    exec(
+        compile(ast.Module(body=imports, type_ignores=[]), "<check cell imports>", "exec"),
+        namespace,
+    )
 
 
 def exec_stubs(student) -> tuple[dict, list[str]]:
@@ -153,7 +171,9 @@ def assert_stubs_raise_and_checks_fail(nb) -> int:
     for index in sorted({index for index, _, _ in calls}):
         run_imports(student.cells[index].source, namespace)  # e.g. the module registering them
     for _index, exercise_name, fn_name in calls:
-        assert fn_name in namespace, f"check({exercise_name!r}, {fn_name}) checks no solution function"
+        assert fn_name in namespace, (
+            f"check({exercise_name!r}, {fn_name}) checks no solution function"
+        )
         with pytest.raises(ExerciseFailed, match="not implemented") as failure:
             check(exercise_name, namespace[fn_name], quiet=True)
         assert "Hint:" in str(failure.value)
@@ -171,9 +191,14 @@ def assert_student_run_stops_at_first_check(nb, tmp_path: Path, cwd: Path) -> No
     nbformat.write(student, path)
     with pytest.raises(PapermillExecutionError) as failure:
         papermill.execute_notebook(
-            str(path), str(tmp_path / "executed.ipynb"), kernel_name="python3", cwd=str(cwd),
+            str(path),
+            str(tmp_path / "executed.ipynb"),
+            kernel_name="python3",
+            cwd=str(cwd),
             parameters={"profile": "smoke", "out_dir": str(tmp_path / "out")},
-            progress_bar=False, log_output=False)
+            progress_bar=False,
+            log_output=False,
+        )
     assert failure.value.ename == "ExerciseFailed", failure.value.evalue
     assert "not implemented" in failure.value.evalue
     assert failure.value.source == student.cells[first_check].source
@@ -189,7 +214,9 @@ def test_fixture_solution_passes_its_own_check(capsys):
     namespace: dict = {}
     exec(compile(SOLUTION_CELL, "<solution>", "exec"), namespace)
     assert run_cases("fixture_double", namespace["double"]) == 3
-    assert check("fixture_double", namespace["double"]) is None  # a cell ending in it shows no Out[n]
+    assert (
+        check("fixture_double", namespace["double"]) is None
+    )  # a cell ending in it shows no Out[n]
     assert capsys.readouterr().out == "fixture_double: all 3 cases pass\n"
 
 
@@ -198,8 +225,13 @@ def test_check_as_the_last_line_of_a_cell_shows_only_its_message(tmp_path):
 
     nbformat.write(fixture_notebook(), tmp_path / "source.ipynb")
     executed = papermill.execute_notebook(
-        str(tmp_path / "source.ipynb"), str(tmp_path / "executed.ipynb"), kernel_name="python3",
-        cwd=str(tmp_path), progress_bar=False, log_output=False)
+        str(tmp_path / "source.ipynb"),
+        str(tmp_path / "executed.ipynb"),
+        kernel_name="python3",
+        cwd=str(tmp_path),
+        progress_bar=False,
+        log_output=False,
+    )
     outputs = next(c for c in executed.cells if c.source == CHECK_CELL).outputs
     assert [o.output_type for o in outputs] == ["stream"], outputs  # no execute_result
     assert outputs[0].text == "fixture_double: all 3 cases pass\n"
@@ -208,13 +240,16 @@ def test_check_as_the_last_line_of_a_cell_shows_only_its_message(tmp_path):
 def test_stub_keeps_everything_but_the_bodies():
     stub = stub_source(SOLUTION_CELL)
     assert "SECRET" not in stub
-    for kept in ("import functools  # a comment on an import survives",
-                 "# a comment above the function survives", "@functools.lru_cache(maxsize=None)",
-                 "def double(x: int,\n           scale: int = 2) -> int:",
-                 '    A two-paragraph docstring survives whole.\n    """\n    ' + STUB_LINE,
-                 "# a comment between functions survives",
-                 '    """A function whose body is only its docstring."""\n    ' + STUB_LINE,
-                 "def one_liner(x):\n    " + STUB_LINE):
+    for kept in (
+        "import functools  # a comment on an import survives",
+        "# a comment above the function survives",
+        "@functools.lru_cache(maxsize=None)",
+        "def double(x: int,\n           scale: int = 2) -> int:",
+        '    A two-paragraph docstring survives whole.\n    """\n    ' + STUB_LINE,
+        "# a comment between functions survives",
+        '    """A function whose body is only its docstring."""\n    ' + STUB_LINE,
+        "def one_liner(x):\n    " + STUB_LINE,
+    ):
         assert kept in stub, kept
     assert stub.count(STUB_LINE) == 3
     assert top_level_functions(stub) == ["double", "only_doc", "one_liner"]
@@ -275,8 +310,20 @@ def test_student_command_writes_every_notebook(tmp_path):
 
 
 def _student_cli(notebooks: Path, out: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "vidgen_edu", "student", "--notebooks",
-                           str(notebooks), "--out", str(out)], capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vidgen_edu",
+            "student",
+            "--notebooks",
+            str(notebooks),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_rebuild_keeps_a_changed_student_notebook_and_refreshes_the_others(tmp_path):
@@ -324,8 +371,11 @@ def test_student_out_in_or_around_the_notebooks_folder_is_refused(tmp_path, out)
 
 
 def _real_notebooks_with_solutions() -> list:
-    found = [p for p in sorted(NOTEBOOKS.glob("*.ipynb"))
-             if any(is_solution(c) for c in nbformat.read(p, as_version=4).cells)]
+    found = [
+        p
+        for p in sorted(NOTEBOOKS.glob("*.ipynb"))
+        if any(is_solution(c) for c in nbformat.read(p, as_version=4).cells)
+    ]
     # none found is a failure of the course (its exercises are missing), never a silent pass
     return [pytest.param(p, id=p.stem) for p in found] or [pytest.param(None, id="none-found")]
 

@@ -19,16 +19,28 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = Path("/tmp/studio-shots")  # a copy for people to look at
 APP = ROOT / "vidgen_edu" / "widgets" / "app.py"
-STUDIO_CELL = ("from vidgen_edu.widgets import GenerationStudio\n"
-               "studio = GenerationStudio(out_dir='exports')\nstudio.ui")
+STUDIO_CELL = (
+    "from vidgen_edu.widgets import GenerationStudio\n"
+    "studio = GenerationStudio(out_dir='exports')\nstudio.ui"
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
 
 
 def free_port() -> int:
@@ -39,12 +51,17 @@ def free_port() -> int:
 
 def serve(cmd: list[str], url: str, tmp: Path, name: str) -> subprocess.Popen:
     """Start a server (its own process group, output in ``tmp/name.log``) and wait for ``url``."""
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"), "OMP_WAIT_POLICY": "PASSIVE",
-           "VIDGEN_EDU_EXPORT_DIR": str(tmp / "exports")}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "VIDGEN_EDU_EXPORT_DIR": str(tmp / "exports"),
+    }
     log = open(tmp / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -100,7 +117,10 @@ def move_seed_and_check_the_clip(page, tmp: Path, name: str) -> None:
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
         "old => { const img = document.querySelector('img.vidgen-player');"
-        " return img && img.getAttribute('src') !== old; }", arg=before, timeout=30_000)
+        " return img && img.getAttribute('src') !== old; }",
+        arg=before,
+        timeout=30_000,
+    )
     assert seed.locator(".widget-readout").inner_text().strip() == "1"
     assert page.locator(".vidgen-error").count() == 0
     assert plays(page, player)
@@ -128,8 +148,9 @@ def run_first_cell(page) -> None:
         cell.locator(".cm-content").click()
         page.keyboard.press("Shift+Enter")
         try:
-            page.wait_for_function("el => !el.innerText.includes('[ ]')",
-                                   arg=prompt.element_handle(), timeout=10_000)
+            page.wait_for_function(
+                "el => !el.innerText.includes('[ ]')", arg=prompt.element_handle(), timeout=10_000
+            )
             return
         except Exception:
             page.keyboard.press("Escape")
@@ -139,16 +160,42 @@ def run_first_cell(page) -> None:
 def test_studio_in_jupyterlab(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "studio", "metadata": {},
-                     "outputs": [], "source": STUDIO_CELL}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                      "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "studio",
+                "metadata": {},
+                "outputs": [],
+                "source": STUDIO_CELL,
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     (tmp_path / "studio.ipynb").write_text(json.dumps(nb))
     port = free_port()
-    proc = serve([sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-                  "--ip=127.0.0.1", "--IdentityProvider.token=", "--allow-root",
-                  f"--ServerApp.root_dir={tmp_path}"],
-                 f"http://127.0.0.1:{port}/api/status", tmp_path, "lab")
+    proc = serve(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--allow-root",
+            f"--ServerApp.root_dir={tmp_path}",
+        ],
+        f"http://127.0.0.1:{port}/api/status",
+        tmp_path,
+        "lab",
+    )
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -168,10 +215,21 @@ def test_studio_as_a_voila_app(tmp_path):
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    proc = serve([sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-                  "--Voila.ip=127.0.0.1",
-                  "--VoilaConfiguration.extension_language_mapping={\".py\": \"python\"}",
-                  str(APP)], f"http://127.0.0.1:{port}/", tmp_path, "voila")
+    proc = serve(
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            "--no-browser",
+            f"--port={port}",
+            "--Voila.ip=127.0.0.1",
+            '--VoilaConfiguration.extension_language_mapping={".py": "python"}',
+            str(APP),
+        ],
+        f"http://127.0.0.1:{port}/",
+        tmp_path,
+        "voila",
+    )
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -183,8 +241,9 @@ def test_studio_as_a_voila_app(tmp_path):
                 prompt = page.locator("input[placeholder*='moving left']")
                 prompt.fill("一个向左移动的3")
                 prompt.press("Enter")
-                page.wait_for_function("() => document.body.innerText.includes('moving left')",
-                                       timeout=30_000)
+                page.wait_for_function(
+                    "() => document.body.innerText.includes('moving left')", timeout=30_000
+                )
                 page.get_by_role("button", name="export").click()
                 page.locator("a.vidgen-export").wait_for(timeout=30_000)
                 shoot(page, tmp_path, "voila-prompt")

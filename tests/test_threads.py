@@ -26,14 +26,17 @@ def clean_env(**extra: str) -> dict:
 
 
 def python(code: str, env: dict) -> str:
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
 
 def test_import_sets_passive_wait_before_torch_loads():
-    code = "import os, sys, vidgen_edu; print(os.environ['OMP_WAIT_POLICY'], 'torch' in sys.modules)"
+    code = (
+        "import os, sys, vidgen_edu; print(os.environ['OMP_WAIT_POLICY'], 'torch' in sys.modules)"
+    )
     assert python(code, clean_env()) == "PASSIVE False"
 
 
@@ -49,21 +52,53 @@ def test_the_course_kernel_inherits_the_policy(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
-        nbformat.v4.new_code_cell('profile = "auto"\nout_dir = "out"', metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(f"import os\nassert os.environ.get({VAR!r}) == 'PASSIVE', os.environ.get({VAR!r})"),
+        nbformat.v4.new_code_cell(
+            'profile = "auto"\nout_dir = "out"', metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(
+            f"import os\nassert os.environ.get({VAR!r}) == 'PASSIVE', os.environ.get({VAR!r})"
+        ),
     ]
     nbformat.write(nb, notebooks / "00_policy.ipynb")
     out = tmp_path / "course"
     proc = subprocess.run(
-        [sys.executable, "-m", "vidgen_edu", "course", "--profile", "smoke", "--out", str(out),
-         "--notebooks", str(notebooks)],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "vidgen_edu",
+            "course",
+            "--profile",
+            "smoke",
+            "--out",
+            str(out),
+            "--notebooks",
+            str(notebooks),
+        ],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     report = json.loads((out / "report.json").read_text())
     assert proc.returncode == 0 and report["notebooks"][0]["status"] == "ok", proc.stderr
 
 
 def test_make_exports_the_policy_to_its_commands():
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run(["make", "-s", "-C", str(root), "--eval", "print-policy: ; @echo $$OMP_WAIT_POLICY",
-                           "print-policy"], env=clean_env(), capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-C",
+            str(root),
+            "--eval",
+            "print-policy: ; @echo $$OMP_WAIT_POLICY",
+            "print-policy",
+        ],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.stdout.strip() == "PASSIVE", proc.stdout + proc.stderr

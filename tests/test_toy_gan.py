@@ -20,7 +20,9 @@ def test_mode_coverage_counts_modes_and_quality():
 def test_target_density_integrates_to_one():
     target = toy_gan.make_target("mix1d")
     grid = np.linspace(-6, 6, 4001)
-    assert np.sum(toy_gan.target_density_1d(target, grid)) * (grid[1] - grid[0]) == pytest.approx(1.0, abs=1e-6)
+    assert np.sum(toy_gan.target_density_1d(target, grid)) * (grid[1] - grid[0]) == pytest.approx(
+        1.0, abs=1e-6
+    )
 
 
 def test_training_improves_mode_coverage_on_mix1d():

@@ -31,15 +31,21 @@ TINY = {k: v for k, v in MODEL.items() if k not in ("size", "frames")}
 
 
 def tiny_config(name="mocogan", **train_kw) -> RunConfig:
-    kw = dict(steps=4, batch=4, log_every=1, checkpoint_every=2, sample_every=0, sample_n=2,
-              ema_decay=0.9)  # an average that differs from the last weights
+    kw = dict(
+        steps=4, batch=4, log_every=1, checkpoint_every=2, sample_every=0, sample_n=2, ema_decay=0.9
+    )  # an average that differs from the last weights
     kw.update(train_kw)
     return RunConfig(ModelConfig(name=name, num_classes=10, **TINY), TrainConfig(**kw), DATA)
 
 
 def tiny_run(tmp_path, name="mocogan", *, sub="run", resume=False, poison_step=0, **train_kw):
-    return train(tmp_path / sub, tiny_config(name, **train_kw), resume=resume, progress=False,
-                 poison_step=poison_step)
+    return train(
+        tmp_path / sub,
+        tiny_config(name, **train_kw),
+        resume=resume,
+        progress=False,
+        poison_step=poison_step,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +189,9 @@ def test_the_model_takes_its_shape_from_the_data():
 
 def test_presets():
     for name in ("smoke", "cpu", "gpu"):
-        run = RunConfig.from_preset(name, {"model.name": "vgan", "data.name": "bouncing-shapes",
-                                           "train.steps": 5})
+        run = RunConfig.from_preset(
+            name, {"model.name": "vgan", "data.name": "bouncing-shapes", "train.steps": 5}
+        )
         assert (run.model.name, run.model.channels, run.train.steps) == ("vgan", 3, 5)
         assert run.model.size == run.data.size
     m, data = RunConfig.from_preset("pretrained").model, RunConfig.from_preset("pretrained").data

@@ -48,7 +48,11 @@ def test_shape_mismatch_is_reported():
 def test_reparameterize_has_the_right_moments():
     gen = torch.Generator().manual_seed(0)
     eps = torch.randn(200_000, generator=gen, dtype=torch.float64)
-    z = vae.reparameterize(torch.tensor(1.5, dtype=torch.float64), torch.tensor(math.log(4.0), dtype=torch.float64), eps)
+    z = vae.reparameterize(
+        torch.tensor(1.5, dtype=torch.float64),
+        torch.tensor(math.log(4.0), dtype=torch.float64),
+        eps,
+    )
     assert z.mean().item() == pytest.approx(1.5, abs=0.02)
     assert z.std().item() == pytest.approx(2.0, abs=0.02)
 
@@ -60,7 +64,9 @@ def test_elbo_bounds_evidence_with_equality_at_the_posterior():
     post_mu, post_logvar = vae.linear_gaussian_posterior(x, **model)
     assert torch.allclose(vae.linear_gaussian_elbo(x, post_mu, post_logvar, **model), log_px)
     for d_mu, d_lv in ((0.3, 0.0), (0.0, 0.5), (-0.2, -0.7)):
-        assert torch.all(vae.linear_gaussian_elbo(x, post_mu + d_mu, post_logvar + d_lv, **model) < log_px)
+        assert torch.all(
+            vae.linear_gaussian_elbo(x, post_mu + d_mu, post_logvar + d_lv, **model) < log_px
+        )
 
 
 def test_monte_carlo_elbo_matches_closed_form():

@@ -87,12 +87,15 @@ def shown_width(html):
     return int(re.search(r"width:(\d+)px", html).group(1))
 
 
-@pytest.mark.parametrize("n, h, w, ncols", [(10, 16, 16, None), (6, 16, 32, 3), (1, 16, 16, None),
-                                            (4, 28, 28, 2)])
+@pytest.mark.parametrize(
+    "n, h, w, ncols", [(10, 16, 16, None), (6, 16, 32, 3), (1, 16, 16, None), (4, 28, 28, 2)]
+)
 def test_every_tile_is_at_least_64_px_on_screen(n, h, w, ncols):
     clips = np.stack([clip(t=2, h=h, w=w, seed=s) for s in range(n)])  # (N, T, H, W, C)
     html = video_html(clips, format="js", ncols=ncols)
-    first = iio.imread(base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)))
+    first = iio.imread(
+        base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1))
+    )
     scale = shown_width(html) / first.shape[1]  # CSS pixels per video pixel
     assert scale == int(scale) and min(h, w) * scale >= 64, (scale, first.shape)
     assert "image-rendering:pixelated" in html
@@ -107,20 +110,24 @@ def test_a_grid_pads_its_last_row_with_black_not_white():
     np.testing.assert_array_equal(frame[18:34, 52:76], 0)  # the sixth slot: black
     for r in range(2):
         for k in range(3):
-            tile = frame[r * 18:r * 18 + 16, k * 26:k * 26 + 24]
+            tile = frame[r * 18 : r * 18 + 16, k * 26 : k * 26 + 24]
             assert not (tile == 255).all(), (r, k)  # no empty white tile
     np.testing.assert_array_equal(frame[18:34, 26:50], clips[4, 0])
 
 
 def test_tables_are_html_not_markdown():
-    html = display.table_html([("h264", 23, 1.23456), ("<vp9>", 30, 0.5)],
-                              header=("codec", "crf", "kbps"), caption="rate & quality")
+    html = display.table_html(
+        [("h264", 23, 1.23456), ("<vp9>", 30, 0.5)],
+        header=("codec", "crf", "kbps"),
+        caption="rate & quality",
+    )
     assert html.startswith("<table>") and html.endswith("</table>") and "|---" not in html
     assert "<caption>rate &amp; quality</caption>" in html
     assert "<th>codec</th>" in html and '<td style="text-align:right">1.235</td>' in html
     assert "<td>&lt;vp9&gt;</td>" in html
     assert display.show_table([(1, 2)], header=("a", "b"))._repr_html_() == display.table_html(
-        [(1, 2)], header=("a", "b"))
+        [(1, 2)], header=("a", "b")
+    )
 
 
 def test_png_of_grayscale_frame_round_trips():
@@ -134,7 +141,9 @@ def test_frame_grid_layout():
     assert grid.shape == (2 * 16 + 1, 5 * 24 + 4, 3)
     np.testing.assert_array_equal(grid[17:33, 25:49], clips[1, 1])  # row = clip, column = time
     picked = frame_grid(clips[0], ncols=3, gap=0)  # first, middle and last frame
-    np.testing.assert_array_equal(picked, np.concatenate([clips[0, 0], clips[0, 2], clips[0, 4]], 1))
+    np.testing.assert_array_equal(
+        picked, np.concatenate([clips[0, 0], clips[0, 2], clips[0, 4]], 1)
+    )
     assert frame_grid(torch.zeros(2, 3, 4, 8, 8)).shape == (2 * 8 + 2, 4 * 8 + 3 * 2, 3)
 
 
@@ -150,7 +159,9 @@ def test_psnr_identical_and_known_noise():
     assert psnr(x, y) == pytest.approx(10 * np.log10(255**2 / mse))
     rng = np.random.default_rng(1)
     noisy = np.clip(128 + rng.normal(0, 5, (4, 32, 32, 3)), 0, 255)
-    assert psnr(np.full((4, 32, 32, 3), 128.0), noisy) == pytest.approx(20 * np.log10(255 / 5), abs=0.1)
+    assert psnr(np.full((4, 32, 32, 3), 128.0), noisy) == pytest.approx(
+        20 * np.log10(255 / 5), abs=0.1
+    )
 
 
 def ssim_slow(x, y, window=11, sigma=1.5):
@@ -162,11 +173,13 @@ def ssim_slow(x, y, window=11, sigma=1.5):
     vals = []
     for i in range(x.shape[0] - window + 1):
         for j in range(x.shape[1] - window + 1):
-            a, b = x[i:i + window, j:j + window], y[i:i + window, j:j + window]
+            a, b = x[i : i + window, j : j + window], y[i : i + window, j : j + window]
             ma, mb = (w * a).sum(), (w * b).sum()
             va, vb = (w * (a - ma) ** 2).sum(), (w * (b - mb) ** 2).sum()
             cov = (w * (a - ma) * (b - mb)).sum()
-            vals.append((2 * ma * mb + c1) * (2 * cov + c2) / ((ma**2 + mb**2 + c1) * (va + vb + c2)))
+            vals.append(
+                (2 * ma * mb + c1) * (2 * cov + c2) / ((ma**2 + mb**2 + c1) * (va + vb + c2))
+            )
     return np.mean(vals)
 
 
@@ -174,7 +187,9 @@ def test_ssim_matches_the_formula_on_a_tiny_frame():
     rng = np.random.default_rng(2)
     x = rng.integers(0, 256, (1, 14, 13, 1), dtype=np.uint8)
     y = np.clip(x + rng.normal(0, 20, x.shape), 0, 255).round()
-    assert ssim(x, y) == pytest.approx(ssim_slow(x[0, ..., 0].astype(float), y[0, ..., 0]), rel=1e-9)
+    assert ssim(x, y) == pytest.approx(
+        ssim_slow(x[0, ..., 0].astype(float), y[0, ..., 0]), rel=1e-9
+    )
 
 
 def test_ssim_identical_is_one_and_noise_lowers_it():
@@ -194,16 +209,26 @@ def test_ssim_identical_is_one_and_noise_lowers_it():
 
 def smooth_clip(t=8, h=32, w=32):
     yy, xx = np.mgrid[0:h, 0:w]
-    return np.stack([np.stack([(xx * 8 + 3 * i) % 256, yy * 8, np.full_like(xx, 128)], -1)
-                     for i in range(t)]).astype(np.uint8)  # (T, H, W, C)
+    return np.stack(
+        [np.stack([(xx * 8 + 3 * i) % 256, yy * 8, np.full_like(xx, 128)], -1) for i in range(t)]
+    ).astype(np.uint8)  # (T, H, W, C)
 
 
 def test_rate_distortion_more_bits_more_quality():
     rows = rate_distortion(smooth_clip(), codecs=("h264", "vp9"), crfs=(15, 45), fps=8)
-    assert [(r["codec"], r["crf"]) for r in rows] == [("h264", 15), ("h264", 45), ("vp9", 15), ("vp9", 45)]
+    assert [(r["codec"], r["crf"]) for r in rows] == [
+        ("h264", 15),
+        ("h264", 45),
+        ("vp9", 15),
+        ("vp9", 45),
+    ]
     for hi, lo in (rows[0:2], rows[2:4]):
-        assert hi["bytes"] > lo["bytes"] and hi["psnr_db"] > lo["psnr_db"] and hi["ssim"] > lo["ssim"]
-        assert hi["bitrate_kbps"] == pytest.approx(8 * hi["bytes"] / 1.0 / 1000)  # 8 frames at 8 fps
+        assert (
+            hi["bytes"] > lo["bytes"] and hi["psnr_db"] > lo["psnr_db"] and hi["ssim"] > lo["ssim"]
+        )
+        assert hi["bitrate_kbps"] == pytest.approx(
+            8 * hi["bytes"] / 1.0 / 1000
+        )  # 8 frames at 8 fps
         assert 0 < lo["ssim"] < 1 and hi["encode_s"] > 0
 
 
@@ -221,7 +246,9 @@ def test_importing_the_package_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, vidgen_edu.video; "
-            "print(sorted(m for m in ('IPython', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, vidgen_edu.video; "
+        "print(sorted(m for m in ('IPython', 'matplotlib') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -90,15 +90,18 @@ def test_bad_max_frames(real_mp4):
 # ------------------------------------------------------------------------------------- writing
 
 
-@pytest.mark.parametrize("frames, pattern", [
-    (np.zeros((0, 16, 16, 3), np.uint8), "zero frames"),
-    (np.zeros((4, 16, 16, 3), np.int32), "expected uint8 frames.*int32"),
-    (np.zeros((4, 16, 16), np.uint8), "C = 1 or 3.*frames\\[..., None\\]"),
-    (np.zeros((4, 16, 16, 4), np.uint8), "C = 1 or 3, got \\(4, 16, 16, 4\\)"),
-    (np.zeros((16, 16, 3), np.uint8)[None, None, None], "C = 1 or 3"),
-    (np.full((4, 16, 16, 3), np.nan, np.float32), "NaN"),
-    (np.full((4, 16, 16, 3), 2.0, np.float32), "\\[0, 1\\].*tensor_to_frames"),
-])
+@pytest.mark.parametrize(
+    "frames, pattern",
+    [
+        (np.zeros((0, 16, 16, 3), np.uint8), "zero frames"),
+        (np.zeros((4, 16, 16, 3), np.int32), "expected uint8 frames.*int32"),
+        (np.zeros((4, 16, 16), np.uint8), "C = 1 or 3.*frames\\[..., None\\]"),
+        (np.zeros((4, 16, 16, 4), np.uint8), "C = 1 or 3, got \\(4, 16, 16, 4\\)"),
+        (np.zeros((16, 16, 3), np.uint8)[None, None, None], "C = 1 or 3"),
+        (np.full((4, 16, 16, 3), np.nan, np.float32), "NaN"),
+        (np.full((4, 16, 16, 3), 2.0, np.float32), "\\[0, 1\\].*tensor_to_frames"),
+    ],
+)
 def test_bad_frames_write_nothing(tmp_path, frames, pattern):
     with pytest.raises(VideoError, match=pattern) as err:
         write_video(tmp_path / "out.mp4", frames)
@@ -106,16 +109,19 @@ def test_bad_frames_write_nothing(tmp_path, frames, pattern):
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.parametrize("name, kwargs, pattern", [
-    ("out.avi", {}, "unknown extension '.avi'; use one of .mp4"),
-    ("out", {}, "unknown extension ''"),
-    ("out.webm", {"codec": "h264"}, "cannot go into a .webm file"),
-    ("out.mp4", {"codec": "mpeg2"}, "codec 'mpeg2'"),
-    ("out.mp4", {"crf": 99}, "crf for h264 must be in 0..51"),
-    ("out.gif", {"crf": 20}, "no crf or gop"),
-    ("out.mp4", {"gop": 0}, "gop must be"),
-    ("out.mp4", {"fps": 0}, "fps must be a positive"),
-])
+@pytest.mark.parametrize(
+    "name, kwargs, pattern",
+    [
+        ("out.avi", {}, "unknown extension '.avi'; use one of .mp4"),
+        ("out", {}, "unknown extension ''"),
+        ("out.webm", {"codec": "h264"}, "cannot go into a .webm file"),
+        ("out.mp4", {"codec": "mpeg2"}, "codec 'mpeg2'"),
+        ("out.mp4", {"crf": 99}, "crf for h264 must be in 0..51"),
+        ("out.gif", {"crf": 20}, "no crf or gop"),
+        ("out.mp4", {"gop": 0}, "gop must be"),
+        ("out.mp4", {"fps": 0}, "fps must be a positive"),
+    ],
+)
 def test_bad_options_write_nothing(tmp_path, name, kwargs, pattern):
     with pytest.raises(VideoError, match=pattern):
         write_video(tmp_path / name, clip(t=4), **kwargs)
@@ -185,11 +191,14 @@ def test_target_that_is_a_folder(tmp_path):
     assert os.listdir(tmp_path) == ["out.mp4"]
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    ({"fps": "fast"}, "fps must be a positive number, got 'fast'"),
-    ({"crf": "high"}, "crf for h264 must be in 0..51, got 'high'"),
-    ({"gop": "often"}, "gop must be a number of frames >= 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        ({"fps": "fast"}, "fps must be a positive number, got 'fast'"),
+        ({"crf": "high"}, "crf for h264 must be in 0..51, got 'high'"),
+        ({"gop": "often"}, "gop must be a number of frames >= 1"),
+    ],
+)
 def test_option_of_the_wrong_type_is_a_video_error(tmp_path, kwargs, pattern):
     with pytest.raises(VideoError, match=pattern):
         write_video(tmp_path / "out.mp4", clip(t=4), **kwargs)

@@ -14,15 +14,23 @@ def moving_clip(t=12, h=32, w=48, c=3):
     yy, xx = np.mgrid[0:h, 0:w]
     frames = np.zeros((t, h, w, c), np.uint8)
     for i in range(t):
-        base = np.stack([xx * 255 // max(w - 1, 1), yy * 255 // max(h - 1, 1),
-                         np.full_like(xx, 40 + 10 * i)], -1)[..., :c]
-        base[h // 4:h // 4 + 8, 2 * i:2 * i + 8] = 250
+        base = np.stack(
+            [xx * 255 // max(w - 1, 1), yy * 255 // max(h - 1, 1), np.full_like(xx, 40 + 10 * i)],
+            -1,
+        )[..., :c]
+        base[h // 4 : h // 4 + 8, 2 * i : 2 * i + 8] = 250
         frames[i] = base
     return frames
 
 
-CASES = [("clip.mp4", None, "h264"), ("clip.mp4", "h265", "hevc"), ("clip.webm", None, "vp9"),
-         ("clip.mkv", "av1", "av1"), ("clip.mp4", "av1", "av1"), ("clip.gif", None, "gif")]
+CASES = [
+    ("clip.mp4", None, "h264"),
+    ("clip.mp4", "h265", "hevc"),
+    ("clip.webm", None, "vp9"),
+    ("clip.mkv", "av1", "av1"),
+    ("clip.mp4", "av1", "av1"),
+    ("clip.gif", None, "gif"),
+]
 
 
 @pytest.mark.parametrize("name, codec, decoded_codec", CASES)
@@ -41,8 +49,16 @@ def test_round_trip_keeps_shape_and_quality(tmp_path, name, codec, decoded_codec
     assert info.bitrate > 0
 
 
-@pytest.mark.parametrize("name, codec", [("odd.mp4", None), ("odd.mp4", "h265"),
-                                         ("odd.webm", None), ("odd.mkv", "av1"), ("odd.gif", None)])
+@pytest.mark.parametrize(
+    "name, codec",
+    [
+        ("odd.mp4", None),
+        ("odd.mp4", "h265"),
+        ("odd.webm", None),
+        ("odd.mkv", "av1"),
+        ("odd.gif", None),
+    ],
+)
 def test_odd_frame_sizes_come_back_at_their_size(tmp_path, name, codec):
     frames = moving_clip(t=6, h=33, w=47)
     write_video(tmp_path / name, frames, codec=codec)
@@ -86,7 +102,9 @@ def test_crf_changes_size_and_quality(tmp_path):
     write_video(tmp_path / "hi.mp4", frames, crf=10)
     write_video(tmp_path / "lo.mp4", frames, crf=45)
     assert os.path.getsize(tmp_path / "hi.mp4") > os.path.getsize(tmp_path / "lo.mp4")
-    assert psnr(frames, read_video(tmp_path / "hi.mp4")) > psnr(frames, read_video(tmp_path / "lo.mp4"))
+    assert psnr(frames, read_video(tmp_path / "hi.mp4")) > psnr(
+        frames, read_video(tmp_path / "lo.mp4")
+    )
 
 
 def test_write_is_atomic_and_leaves_only_the_file(tmp_path):
@@ -117,8 +135,21 @@ def test_rotated_video_reports_upright_size(tmp_path):
     from vidgen_edu.video.io import ffmpeg_exe
 
     write_video(tmp_path / "w.mp4", moving_clip(t=3, h=16, w=32))
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-display_rotation", "90", "-i",
-                    str(tmp_path / "w.mp4"), "-c", "copy", str(tmp_path / "r.mp4")], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-display_rotation",
+            "90",
+            "-i",
+            str(tmp_path / "w.mp4"),
+            "-c",
+            "copy",
+            str(tmp_path / "r.mp4"),
+        ],
+        check=True,
+    )
     info = probe(tmp_path / "r.mp4")
     assert (info.width, info.height) == (16, 32)
     assert read_video(tmp_path / "r.mp4").shape == (3, 32, 16, 3)

@@ -8,8 +8,10 @@ from vidgen_edu.video import VideoError, adjust, crop, denoise, enhance_contrast
 
 def clean_clip(t=6, h=24, w=24):
     yy, xx = np.mgrid[0:h, 0:w]
-    frames = [np.stack([xx * 200 // w + 20, yy * 200 // h + 20, np.full_like(xx, 120)], -1)
-              for _ in range(t)]
+    frames = [
+        np.stack([xx * 200 // w + 20, yy * 200 // h + 20, np.full_like(xx, 120)], -1)
+        for _ in range(t)
+    ]
     frames = np.stack(frames).astype(np.uint8)  # (T, H, W, C)
     frames[:, 8:16, 8:16] = 230  # a bright square with sharp edges
     return frames
@@ -37,7 +39,9 @@ def test_gaussian_lowers_gaussian_noise(temporal):
 
 def test_temporal_denoise_helps_a_static_scene_more():
     clean = clean_clip()
-    noisy = np.clip(clean + np.random.default_rng(2).normal(0, 25, clean.shape), 0, 255).astype(np.uint8)
+    noisy = np.clip(clean + np.random.default_rng(2).normal(0, 25, clean.shape), 0, 255).astype(
+        np.uint8
+    )
     assert psnr(clean, denoise(noisy, temporal=True)) > psnr(clean, denoise(noisy))
 
 
@@ -80,7 +84,9 @@ def test_crop_cuts_the_box_and_checks_it():
         crop(frames, (1, 2))
 
 
-@pytest.mark.parametrize("size, shape", [((12, 18), (12, 18)), (48, (48, 48)), ((24, 24), (24, 24))])
+@pytest.mark.parametrize(
+    "size, shape", [((12, 18), (12, 18)), (48, (48, 48)), ((24, 24), (24, 24))]
+)
 def test_resize_shapes(size, shape):
     frames = clean_clip()
     out = resize(frames, size)

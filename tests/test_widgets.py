@@ -34,12 +34,23 @@ def _reset(request):
 
 # name -> a value away from its default; what must change: the clip ("video") or the state
 CHANGES = {
-    "seed": (7, "video"), "class": (8, "video"), "truncation": (0.3, "video"),
-    "frames": (24, "video"), "content_1": (2.0, "video"), "content_2": (-2.0, "video"),
-    "content_3": (2.0, "video"), "motion_1": (2.0, "video"), "motion_2": (-2.0, "video"),
-    "brightness": (0.3, "video"), "contrast": (2.0, "video"), "gamma": (0.5, "video"),
-    "sharpen": (2.0, "video"), "fps": (20, "player"), "seed_b": (50, "state"),
-    "mix_mode": ("motion", "state"), "export_format": ("gif", "state"),
+    "seed": (7, "video"),
+    "class": (8, "video"),
+    "truncation": (0.3, "video"),
+    "frames": (24, "video"),
+    "content_1": (2.0, "video"),
+    "content_2": (-2.0, "video"),
+    "content_3": (2.0, "video"),
+    "motion_1": (2.0, "video"),
+    "motion_2": (-2.0, "video"),
+    "brightness": (0.3, "video"),
+    "contrast": (2.0, "video"),
+    "gamma": (0.5, "video"),
+    "sharpen": (2.0, "video"),
+    "fps": (20, "player"),
+    "seed_b": (50, "state"),
+    "mix_mode": ("motion", "state"),
+    "export_format": ("gif", "state"),
 }
 
 
@@ -99,8 +110,10 @@ def test_default_settings_reproduce_the_generator(studio):
     torch.testing.assert_close(ours, theirs)
 
 
-@pytest.mark.parametrize("value, words", [(0, "frames must be between 1 and 256, got 0"),
-                                          (-3, "got -3"), (10_000, "got 10000")])
+@pytest.mark.parametrize(
+    "value, words",
+    [(0, "frames must be between 1 and 256, got 0"), (-3, "got -3"), (10_000, "got 10000")],
+)
 def test_bad_frame_counts_show_a_message_and_keep_the_last_clip(studio, value, words):
     before = studio.current_video.copy()
     studio.controls["frames"].value = value
@@ -128,24 +141,34 @@ def test_two_digits_are_refused_with_the_reason(studio):
 
 
 def test_find_seed_moving_reports_when_it_fails(studio):
-    seed, speed, found = find_seed_moving(studio.space, Settings(label=1), "up", tries=1,
-                                          min_speed=1e9)
+    seed, speed, found = find_seed_moving(
+        studio.space, Settings(label=1), "up", tries=1, min_speed=1e9
+    )
     assert seed == 0 and not found
 
 
-@pytest.mark.parametrize("text, digits, direction", [
-    ("a 3 moving left", (3,), "left"), ("the digit seven going up", (7,), "up"),
-    ("一个向左移动的3", (3,), "left"), ("数字七向下", (7,), "down"), ("一个三", (3,), None),
-    ("one 3", (3,), None), ("one moving right", (1,), "right"), ("A 3, moving LEFT!", (3,), "left"),
-    ("a 3 and a 7", (3, 7), None),
-])
+@pytest.mark.parametrize(
+    "text, digits, direction",
+    [
+        ("a 3 moving left", (3,), "left"),
+        ("the digit seven going up", (7,), "up"),
+        ("一个向左移动的3", (3,), "left"),
+        ("数字七向下", (7,), "down"),
+        ("一个三", (3,), None),
+        ("one 3", (3,), None),
+        ("one moving right", (1,), "right"),
+        ("A 3, moving LEFT!", (3,), "left"),
+        ("a 3 and a 7", (3, 7), None),
+    ],
+)
 def test_parse_prompt(text, digits, direction):
     p = parse_prompt(text)
     assert (p.digits, p.direction) == (digits, direction)
 
 
-@pytest.mark.parametrize("text, word", [("a 3 flying left", "flying"), ("一个跳舞的3", "跳舞"),
-                                        ("3号", "号")])
+@pytest.mark.parametrize(
+    "text, word", [("a 3 flying left", "flying"), ("一个跳舞的3", "跳舞"), ("3号", "号")]
+)
 def test_parse_prompt_names_the_unknown_word(text, word):
     with pytest.raises(UsageError, match=f"did not understand '{word}'"):
         parse_prompt(text)

@@ -91,12 +91,14 @@ class StrictConfig:
     def from_dict(cls: type[C], d: dict) -> C:
         """Build from a plain dict; unknown keys and wrong types are named, all at once."""
         if not isinstance(d, dict):
-            raise ConfigError(f"{cls.section} config: expected a dict of settings, got "
-                              f"{type(d).__name__}")
+            raise ConfigError(
+                f"{cls.section} config: expected a dict of settings, got {type(d).__name__}"
+            )
         known = cls.field_types()
         problems = [f"unknown key {k!r}" for k in sorted(set(d) - set(known))]
         problems += cls.type_problems(d)
         if problems:
-            raise ConfigError(f"{cls.section} config: {'; '.join(problems)} "
-                              f"(known keys: {', '.join(known)})")
+            raise ConfigError(
+                f"{cls.section} config: {'; '.join(problems)} (known keys: {', '.join(known)})"
+            )
         return cls(**d)

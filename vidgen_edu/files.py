@@ -58,8 +58,9 @@ def atomic_path(path: str | os.PathLike, *, suffix: str = "") -> Iterator[Path]:
     if path.is_dir():
         raise UsageError(f"cannot write {path}: it is a folder; give a file name inside it")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{suffix}",
-                                        dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=f".tmp{suffix}", dir=path.parent
+        )
     except OSError as err:
         raise _cannot_write(path, err) from err
     os.close(fd)

@@ -37,7 +37,9 @@ def manifest_entry(name: str, *, manifest: Path | None = None) -> dict:
             f"cannot read the asset manifest {manifest}: {err}; reinstall vidgen-edu"
         ) from err
     if name not in entries:
-        raise AssetError(f"the asset manifest {manifest} has no entry {name!r}; reinstall vidgen-edu")
+        raise AssetError(
+            f"the asset manifest {manifest} has no entry {name!r}; reinstall vidgen-edu"
+        )
     return entries[name]
 
 

@@ -20,11 +20,23 @@ __all__ = ["UsageError", "int_in", "main"]
 
 # subcommand -> (module, one-line help); the modules are imported only when needed.
 COMMANDS = {
-    "course": ("vidgen_edu.cli.course", "run the notebooks with papermill; write index.html and report.json"),
-    "student": ("vidgen_edu.cli.student", "write the student notebooks (solutions replaced by stubs)"),
+    "course": (
+        "vidgen_edu.cli.course",
+        "run the notebooks with papermill; write index.html and report.json",
+    ),
+    "student": (
+        "vidgen_edu.cli.student",
+        "write the student notebooks (solutions replaced by stubs)",
+    ),
     "train": ("vidgen_edu.cli.train", "train a video model on a dataset"),
-    "generate": ("vidgen_edu.cli.generate", "generate clips from a checkpoint (or the shipped pretrained model)"),
-    "evaluate": ("vidgen_edu.cli.evaluate", "FVD proxy, content consistency and motion of a checkpoint, as JSON"),
+    "generate": (
+        "vidgen_edu.cli.generate",
+        "generate clips from a checkpoint (or the shipped pretrained model)",
+    ),
+    "evaluate": (
+        "vidgen_edu.cli.evaluate",
+        "FVD proxy, content consistency and motion of a checkpoint, as JSON",
+    ),
 }
 
 
@@ -58,8 +70,12 @@ def _parser(argv: list[str]) -> argparse.ArgumentParser:
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         # --debug is accepted after the subcommand too; SUPPRESS keeps the top-level value otherwise
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="show the full traceback on errors")
+        p.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show the full traceback on errors",
+        )
         if name in wanted:  # import only the subcommand being run (all of them for --help)
             try:
                 importlib.import_module(module_name).add_arguments(p)
@@ -102,8 +118,11 @@ def _run(args) -> int:
         if args.debug:
             raise
         detail = " ".join(f"{type(err).__name__}: {err}".split())[:300]
-        print(f"vidgen-edu {args.command}: internal error ({detail}); this is a bug in "
-              "vidgen-edu: rerun with --debug and report the traceback", file=sys.stderr)
+        print(
+            f"vidgen-edu {args.command}: internal error ({detail}); this is a bug in "
+            "vidgen-edu: rerun with --debug and report the traceback",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -14,14 +14,29 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default="auto",
-                        help="smoke, cpu, gpu or auto (default; VIDGEN_EDU_PROFILE overrides)")
-    parser.add_argument("--out", default="build/course", type=Path,
-                        help="the course folder to write (default: build/course)")
-    parser.add_argument("--only", nargs="+", metavar="NAME",
-                        help="run only these notebooks: a stem (00_overview) or a prefix (00)")
-    parser.add_argument("--notebooks", type=Path, default=None,
-                        help="the notebooks folder (default: ./notebooks, else the repository's)")
+    parser.add_argument(
+        "--profile",
+        default="auto",
+        help="smoke, cpu, gpu or auto (default; VIDGEN_EDU_PROFILE overrides)",
+    )
+    parser.add_argument(
+        "--out",
+        default="build/course",
+        type=Path,
+        help="the course folder to write (default: build/course)",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="run only these notebooks: a stem (00_overview) or a prefix (00)",
+    )
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="the notebooks folder (default: ./notebooks, else the repository's)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

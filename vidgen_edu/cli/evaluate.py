@@ -25,12 +25,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="a checkpoint file (a run's last.pt) or 'pretrained' for the shipped model",
     )
-    parser.add_argument("--n", type=int_in(2, 8192), default=256,
-                        help="clips per sample, 2 to 8192 (default 256)")
-    parser.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0,
-                        help="seed of the real samples and the noise")
-    parser.add_argument("--batch-size", type=int_in(1, 1024), default=64,
-                        help="clips generated at once")
+    parser.add_argument(
+        "--n", type=int_in(2, 8192), default=256, help="clips per sample, 2 to 8192 (default 256)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int_in(0, 2**31 - 1),
+        default=0,
+        help="seed of the real samples and the noise",
+    )
+    parser.add_argument(
+        "--batch-size", type=int_in(1, 1024), default=64, help="clips generated at once"
+    )
     add_sample_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object (else a table)")
 
@@ -42,11 +48,19 @@ def run(args: argparse.Namespace) -> int:
 
     generator, config, data = load_generator(args.checkpoint)
     options = sample_options(args, generator, config)
-    result = evaluate(generator, n=args.n, data_spec=data, seed=args.seed,
-                      num_classes=config.num_classes, batch_size=args.batch_size,
-                      sample_options=options)
+    result = evaluate(
+        generator,
+        n=args.n,
+        data_spec=data,
+        seed=args.seed,
+        num_classes=config.num_classes,
+        batch_size=args.batch_size,
+        sample_options=options,
+    )
     result["checkpoint"] = str(args.checkpoint)
-    result["feature_net_sha256"] = manifest_entry("feature_net.pt")["sha256"]  # which features the scores used
+    result["feature_net_sha256"] = manifest_entry("feature_net.pt")[
+        "sha256"
+    ]  # which features the scores used
     if args.json:
         print(json.dumps(result))
     else:

@@ -16,13 +16,19 @@ MAX_N = 1_000_000
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--checkpoint", required=True,
-                   help="a run folder, its last.pt, or 'pretrained' (the shipped model)")
+    p.add_argument(
+        "--checkpoint",
+        required=True,
+        help="a run folder, its last.pt, or 'pretrained' (the shipped model)",
+    )
     p.add_argument("--n", type=int_in(1, MAX_N), default=8, help="number of clips (default 8)")
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="noise seed (default 0)")
     p.add_argument("--label", type=int, help="class to generate (conditional models only)")
-    p.add_argument("--frames", type=int_in(1, 1024),
-                   help="clip length (for models that can run past their training length)")
+    p.add_argument(
+        "--frames",
+        type=int_in(1, 1024),
+        help="clip length (for models that can run past their training length)",
+    )
     add_sample_options(p)
     p.add_argument("--batch", type=int_in(1, 1024), default=64, help="clips drawn at once")
     p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
@@ -31,8 +37,9 @@ def add_arguments(p) -> None:
 
 def add_sample_options(p) -> None:
     """The flags of the sampling options some generators take (see ``models.contract``)."""
-    p.add_argument("--sampling-steps", type=int_in(1, 1000),
-                   help="ODE steps of a flow model's sampler")
+    p.add_argument(
+        "--sampling-steps", type=int_in(1, 1000), help="ODE steps of a flow model's sampler"
+    )
     p.add_argument("--guidance", type=float, help="classifier-free guidance scale (flow model)")
 
 
@@ -40,8 +47,11 @@ def sample_options(args, generator, cfg) -> dict:
     """Keyword arguments of ``generator.sample`` beyond the protocol's, from the flags."""
     from vidgen_edu.models.contract import check_sample_options
 
-    flags = {"frames": getattr(args, "frames", None), "steps": args.sampling_steps,
-             "guidance": args.guidance}
+    flags = {
+        "frames": getattr(args, "frames", None),
+        "steps": args.sampling_steps,
+        "guidance": args.guidance,
+    }
     return check_sample_options(generator, flags, model=cfg.name)
 
 
@@ -73,12 +83,14 @@ def run(args) -> int:
 
     ext = check_extension(args.out)
     if ext != ".npy" and args.n > MAX_GRID:
-        raise UsageError(f"--n {args.n}: a grid video shows at most {MAX_GRID} clips; "
-                         "write a .npy file for more")
+        raise UsageError(
+            f"--n {args.n}: a grid video shows at most {MAX_GRID} clips; write a .npy file for more"
+        )
     generator, cfg, data = load_generator(args.checkpoint, device=args.device)
     label, options = labels_for(args, cfg), sample_options(args, generator, cfg)
-    stream = batches(generator, args.n, args.batch, label=label, seed=args.seed,
-                     device=args.device, **options)
+    stream = batches(
+        generator, args.n, args.batch, label=label, seed=args.seed, device=args.device, **options
+    )
     if ext == ".npy":
         path = save_npy_batches(args.out, stream, n=args.n)
     else:
@@ -86,6 +98,8 @@ def run(args) -> int:
 
         path = save_clips(args.out, torch.cat(list(stream)))
     frames = options.get("frames", cfg.frames)
-    print(f"wrote {args.n} clips of {frames} frames {cfg.size}x{cfg.size} "
-          f"({cfg.name} on {data.name}) to {path}")
+    print(
+        f"wrote {args.n} clips of {frames} frames {cfg.size}x{cfg.size} "
+        f"({cfg.name} on {data.name}) to {path}"
+    )
     return 0

@@ -13,8 +13,12 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="the folder to write them into")
-    parser.add_argument("--notebooks", type=Path, default=None,
-                        help="the notebooks folder (default: ./notebooks, else the repository's)")
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="the notebooks folder (default: ./notebooks, else the repository's)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     build = build_student(folder, args.out)
     print(f"{len(build.written)} student notebook(s) written to {args.out}")
     for path in build.kept:
-        print(f"kept {path}: it changed since the build wrote it, so it was not overwritten; for a "
-              "fresh copy delete or rename it and run this again, or choose another --out")
+        print(
+            f"kept {path}: it changed since the build wrote it, so it was not overwritten; for a "
+            "fresh copy delete or rename it and run this again, or choose another --out"
+        )
     return 0

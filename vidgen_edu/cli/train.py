@@ -39,26 +39,40 @@ def add_arguments(p) -> None:
     p.add_argument("--preset", help="smoke, cpu, gpu or pretrained (instead of --profile)")
     p.add_argument("--out", help="the run folder (last.pt, config.json, metrics.jsonl, samples/)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from last.pt")
-    p.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
-                   help="any setting, e.g. train.lr_g=2e-4, model.ngf=48, data.digits=1 (repeatable)")
-    p.add_argument("--print-config", action="store_true",
-                   help="print the resolved configuration as JSON and train nothing")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.FIELD=VALUE",
+        help="any setting, e.g. train.lr_g=2e-4, model.ngf=48, data.digits=1 (repeatable)",
+    )
+    p.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the resolved configuration as JSON and train nothing",
+    )
     p.add_argument("--steps", help="total training steps (train.steps)")
     p.add_argument("--seed", help="seed of data, noise and weights (train.seed)")
     p.add_argument("--checkpoint-every", help="steps between checkpoints (train.checkpoint_every)")
     p.add_argument("--sample-every", help="steps between sample videos (train.sample_every)")
     p.add_argument("--batch", help="clips per batch (train.batch)")
     p.add_argument("--device", help="cpu, cuda or auto (train.device)")
-    p.add_argument("--conditional", action="store_true",
-                   help="condition on the dataset's classes (model.num_classes = its classes)")
+    p.add_argument(
+        "--conditional",
+        action="store_true",
+        help="condition on the dataset's classes (model.num_classes = its classes)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug-poison-step", type=int, default=0, help=argparse.SUPPRESS)
 
 
 def settings(args) -> list[str]:
     """The short flags and every ``--set``, as ``section.field=value`` strings (--set last)."""
-    short = [f"{key}={getattr(args, flag)}" for flag, key in SHORT.items()
-             if getattr(args, flag) is not None]
+    short = [
+        f"{key}={getattr(args, flag)}"
+        for flag, key in SHORT.items()
+        if getattr(args, flag) is not None
+    ]
     return short + list(args.set)
 
 
@@ -72,8 +86,10 @@ def fresh_config(args):
     if args.conditional:
         classes = run.data.traits()[1]
         if not classes:
-            raise ConfigError(f"--conditional: {run.data.name} has no class labels; "
-                              "train an unconditional model (leave --conditional out)")
+            raise ConfigError(
+                f"--conditional: {run.data.name} has no class labels; "
+                "train an unconditional model (leave --conditional out)"
+            )
         run = RunConfig.from_preset(name, [*settings(args), f"model.num_classes={classes}"])
     return run
 
@@ -93,8 +109,9 @@ def resumed_config(args):
 
     last = Path(args.out) / "last.pt"
     if not last.is_file():
-        raise UsageError(f"cannot resume: {args.out} holds no run (no last.pt); start it "
-                         "without --resume first")
+        raise UsageError(
+            f"cannot resume: {args.out} holds no run (no last.pt); start it without --resume first"
+        )
     saved = run_config(load_checkpoint(last))
     if args.model or args.dataset or args.preset or args.conditional:
         fresh = fresh_config(args)
@@ -113,10 +130,17 @@ def run(args) -> int:
         return 0
     from vidgen_edu.training import train
 
-    result = train(args.out, run_cfg, resume=args.resume, progress=not args.no_progress,
-                   poison_step=args.debug_poison_step)
+    result = train(
+        args.out,
+        run_cfg,
+        resume=args.resume,
+        progress=not args.no_progress,
+        poison_step=args.debug_poison_step,
+    )
     losses = ", ".join(f"{k} {v:.3g}" for k, v in result["losses"].items() if "loss" in k)
-    print(f"trained {run_cfg.model.name} to step {result['step']} in "
-          f"{result['elapsed_s']:.0f} s ({losses or 'already at the last step'}): "
-          f"{args.out}/last.pt")
+    print(
+        f"trained {run_cfg.model.name} to step {result['step']} in "
+        f"{result['elapsed_s']:.0f} s ({losses or 'already at the last step'}): "
+        f"{args.out}/last.pt"
+    )
     return 0

@@ -21,7 +21,15 @@ from .runner import (
 from .student import SolutionCellError, StudentBuild, build_student, stub_source, student_notebook
 
 __all__ = [
-    "NotebookResult", "SolutionCellError", "StudentBuild", "build_student", "check_out_folder",
-    "find_notebooks_dir", "list_notebooks", "run_course", "select_notebooks", "student_notebook",
+    "NotebookResult",
+    "SolutionCellError",
+    "StudentBuild",
+    "build_student",
+    "check_out_folder",
+    "find_notebooks_dir",
+    "list_notebooks",
+    "run_course",
+    "select_notebooks",
+    "student_notebook",
     "stub_source",
 ]

@@ -55,7 +55,8 @@ def mathjax_source() -> Path:
     except ImportError:
         raise UsageError(
             "the package jupyter-server-mathjax is missing, so the course pages could not render "
-            "their mathematics offline: install it with pip install jupyter-server-mathjax") from None
+            "their mathematics offline: install it with pip install jupyter-server-mathjax"
+        ) from None
     return Path(jupyter_server_mathjax.__file__).parent / "static"
 
 
@@ -67,7 +68,9 @@ def copy_mathjax(course_dir: Path, manifest: Manifest) -> str:
         rel = f"{MATHJAX_DIR}/{path.relative_to(source).as_posix()}"
         data = path.read_bytes()
         target = Path(course_dir) / rel
-        if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
+        if not (
+            target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data
+        ):
             todo.append((target, data))
         manifest.record(rel, save=False)
     manifest.save()  # before writing: nothing written goes unrecorded
@@ -146,8 +149,9 @@ def browser_copies(course_dir: Path, videos) -> dict[str, str]:
 def render_index(course_dir: Path, profile: str, results) -> str:
     """The index page of ``course_dir`` for ``results`` (``NotebookResult`` objects), as HTML."""
     rows = "\n".join(_row(r, (Path(course_dir) / f"{r.name}.html").exists()) for r in results)
-    sections = "\n".join(_video_section(r, read_captions(Path(course_dir) / r.name))
-                         for r in results if r.videos)
+    sections = "\n".join(
+        _video_section(r, read_captions(Path(course_dir) / r.name)) for r in results if r.videos
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>vidgen-edu course ({html.escape(profile)})</title>
@@ -177,8 +181,10 @@ def _row(result, has_html: bool) -> str:
     status = f'<span class="{result.status}">{result.status}</span>'
     if result.error:
         status += f"<br><small>{html.escape(result.error)}</small>"
-    return (f"<tr><td>{link}</td><td>{status}</td><td class=\"num\">{result.wall_s:.1f}</td>"
-            f"<td class=\"num\">{result.peak_rss_mb:.0f}</td></tr>")
+    return (
+        f'<tr><td>{link}</td><td>{status}</td><td class="num">{result.wall_s:.1f}</td>'
+        f'<td class="num">{result.peak_rss_mb:.0f}</td></tr>'
+    )
 
 
 def read_captions(folder: Path) -> dict[str, str]:
@@ -205,8 +211,10 @@ def _video_section(result, captions: dict[str, str]) -> str:
         inside = path.split("/", 1)[1] if "/" in path else path  # relative to the notebook's folder
         caption = captions.get(inside) or caption_from_name(inside)
         figures.append(_figure(path, caption, result.browser_copies.get(path)))
-    return (f'<h3 id="{quote(result.name)}">{html.escape(result.name)}</h3>\n'
-            f'<div class="videos">\n{chr(10).join(figures)}\n</div>')
+    return (
+        f'<h3 id="{quote(result.name)}">{html.escape(result.name)}</h3>\n'
+        f'<div class="videos">\n{chr(10).join(figures)}\n</div>'
+    )
 
 
 def _figure(path: str, caption: str, copy: str | None = None) -> str:
@@ -214,8 +222,10 @@ def _figure(path: str, caption: str, copy: str | None = None) -> str:
     shown = copy or path
     suffix = Path(shown).suffix.lower()
     if suffix in VIDEO_SUFFIXES:
-        media = (f'<video controls loop muted playsinline preload="auto" title="{html.escape(caption)}">'
-                 f'<source src="{quote(shown)}" type="{VIDEO_SUFFIXES[suffix]}"></video>')
+        media = (
+            f'<video controls loop muted playsinline preload="auto" title="{html.escape(caption)}">'
+            f'<source src="{quote(shown)}" type="{VIDEO_SUFFIXES[suffix]}"></video>'
+        )
     else:
         media = f'<img class="clip" src="{quote(shown)}" alt="{html.escape(caption)}">'
     text = f'{html.escape(caption)}<br><small><a href="{quote(path)}">{html.escape(Path(path).name)}</a>'

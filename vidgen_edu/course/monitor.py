@@ -23,8 +23,6 @@ import psutil
 HEARTBEAT_S = 10.0  # a cell running this long gets a "still running" line, and again after each
 
 
-
-
 class PeakMemory:
     """Peak resident memory of one process and its descendants (the kernel and what it starts).
 
@@ -85,8 +83,6 @@ def _high_water_mark(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
 
 
 def injected_at(source: Path) -> int | None:
@@ -155,7 +151,9 @@ class CellProgress:
             current, now = self.current, time.monotonic()
             if current is not None and now - current[2] >= self.heartbeat_s:
                 self.current = (current[0], current[1], now)
-                self._say(f"  {self.name} cell {current[0]}: still running ({now - current[1]:.0f} s)")
+                self._say(
+                    f"  {self.name} cell {current[0]}: still running ({now - current[1]:.0f} s)"
+                )
 
     def _say(self, line: str) -> None:
         self.log(line)

@@ -52,7 +52,8 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError, AssertionError):
             raise RunFolderError(
                 f"{self.path} is not a manifest vidgen-edu can read (it lists the files a build "
-                "wrote): delete the folder, or choose another --out") from None
+                "wrote): delete the folder, or choose another --out"
+            ) from None
         return files
 
     def owns(self, rel: str) -> bool:
@@ -77,7 +78,9 @@ class Manifest:
 
         Folders left empty by this (below ``prefix``) are removed; the manifest is saved.
         """
-        doomed = [rel for rel in self.files if rel == prefix or rel.startswith(prefix.rstrip("/") + "/")]
+        doomed = [
+            rel for rel in self.files if rel == prefix or rel.startswith(prefix.rstrip("/") + "/")
+        ]
         for rel in doomed:
             (self.folder / rel).unlink(missing_ok=True)
             self.forget(rel)
@@ -118,7 +121,9 @@ def record_new_files(manifest: Manifest, folder: Path, before: dict) -> None:
     manifest.save()
 
 
-def refuse_notebooks_folder(out: Path, notebooks_dir: Path, *, example: str = "build/course") -> None:
+def refuse_notebooks_folder(
+    out: Path, notebooks_dir: Path, *, example: str = "build/course"
+) -> None:
     """RunFolderError if ``out`` is, contains or lies inside ``notebooks_dir``.
 
     ``example`` is the folder the message suggests instead.
@@ -132,7 +137,8 @@ def refuse_notebooks_folder(out: Path, notebooks_dir: Path, *, example: str = "b
         return
     raise RunFolderError(
         f"--out {out} {where} the notebooks folder {notebooks_dir}, where a build could replace or "
-        f"delete the course's notebooks: choose a folder outside it, e.g. --out {example}")
+        f"delete the course's notebooks: choose a folder outside it, e.g. --out {example}"
+    )
 
 
 def refuse_foreign_files(out: Path, manifest: Manifest, targets: list[str] = ()) -> None:
@@ -152,7 +158,8 @@ def refuse_foreign_files(out: Path, manifest: Manifest, targets: list[str] = ())
         raise RunFolderError(
             f"--out {out} holds files that vidgen-edu did not write ({shown}; it keeps a record "
             f"in {manifest.path.name}) and will not replace them: choose a new or empty folder "
-            "for --out, or move those files away")
+            "for --out, or move those files away"
+        )
     for parent in out.parents:
         if parent.parent == parent or parent == Path.home():
             break
@@ -160,7 +167,8 @@ def refuse_foreign_files(out: Path, manifest: Manifest, targets: list[str] = ())
         if sources:
             raise RunFolderError(
                 f"--out {out} lies inside {parent}, which holds course notebooks ({sources[0]}, "
-                "...): choose a folder outside it, e.g. build/course in the repository")
+                "...): choose a folder outside it, e.g. build/course in the repository"
+            )
 
 
 def _notebooks_under(folder: Path) -> list[str]:

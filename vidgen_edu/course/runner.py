@@ -124,7 +124,9 @@ def select_notebooks(notebooks: list[Path], only: list[str] | None) -> list[Path
 
 def course_targets(notebooks: list[Path]) -> list[str]:
     """The files a run of ``notebooks`` writes at the top of ``OUT``, relative to it."""
-    per_notebook = [f"{p.stem}{suffix}" for p in notebooks for suffix in (".ipynb", ".html", ".kernel.log")]
+    per_notebook = [
+        f"{p.stem}{suffix}" for p in notebooks for suffix in (".ipynb", ".html", ".kernel.log")
+    ]
     return ["index.html", "report.json", *per_notebook]
 
 
@@ -149,15 +151,29 @@ class _NothingWritten(Exception):
     """papermill stopped before writing the executed notebook (e.g. the source is not JSON)."""
 
 
-def run_notebook(source: Path, out: Path, manifest: Manifest, *, profile: str, cwd: Path,
-                 log=print, heartbeat_s: float = HEARTBEAT_S) -> NotebookResult:
+def run_notebook(
+    source: Path,
+    out: Path,
+    manifest: Manifest,
+    *,
+    profile: str,
+    cwd: Path,
+    log=print,
+    heartbeat_s: float = HEARTBEAT_S,
+) -> NotebookResult:
     """Execute ``source`` with papermill into ``out/<stem>.ipynb``; never raises for a cell error.
 
     What an earlier run of this notebook wrote (and only that) is deleted first, so only this
     run's results remain; the files the notebook writes into ``out/<stem>/`` are recorded.
     """
     stem = source.stem
-    for owned in (f"{stem}.ipynb", f"{stem}.html", f"{stem}.kernel.log", stem, f"{COPIES_DIR}/{stem}"):
+    for owned in (
+        f"{stem}.ipynb",
+        f"{stem}.html",
+        f"{stem}.kernel.log",
+        stem,
+        f"{COPIES_DIR}/{stem}",
+    ):
         manifest.remove_owned(owned)
     for owned in (f"{stem}.ipynb", f"{stem}.kernel.log"):
         manifest.record(owned)  # before writing: an interrupted run leaves nothing unrecorded
@@ -168,8 +184,16 @@ def run_notebook(source: Path, out: Path, manifest: Manifest, *, profile: str, c
     with PeakMemory() as memory, CellProgress(source, log=log, heartbeat_s=heartbeat_s) as progress:
         try:
             with atomic_path(out / f"{stem}.ipynb", suffix=".ipynb") as executed:
-                error = _execute(source, executed, out_dir, out / f"{stem}.kernel.log",
-                                 profile=profile, cwd=cwd, memory=memory, progress=progress)
+                error = _execute(
+                    source,
+                    executed,
+                    out_dir,
+                    out / f"{stem}.kernel.log",
+                    profile=profile,
+                    cwd=cwd,
+                    memory=memory,
+                    progress=progress,
+                )
                 if executed.stat().st_size == 0:
                     raise _NothingWritten(error)
         except _NothingWritten as nothing:
@@ -180,17 +204,32 @@ def run_notebook(source: Path, out: Path, manifest: Manifest, *, profile: str, c
     return NotebookResult(stem, status, round(wall_s, 2), round(memory.peak_mb, 1), error)
 
 
-def _execute(source: Path, executed: Path, out_dir: Path, kernel_log: Path, *, profile: str,
-             cwd: Path, memory: PeakMemory, progress: CellProgress) -> str | None:
+def _execute(
+    source: Path,
+    executed: Path,
+    out_dir: Path,
+    kernel_log: Path,
+    *,
+    profile: str,
+    cwd: Path,
+    memory: PeakMemory,
+    progress: CellProgress,
+) -> str | None:
     """Run papermill on ``source`` into ``executed``; the error as one line, or None."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     try:
         papermill.execute_notebook(
-            str(source), str(executed), parameters={"profile": profile, "out_dir": str(out_dir)},
-            kernel_name=KERNEL_NAME, cwd=str(cwd), progress_bar=False, log_output=False,
-            engine_name=course_engine(), cell_progress=progress,
+            str(source),
+            str(executed),
+            parameters={"profile": profile, "out_dir": str(out_dir)},
+            kernel_name=KERNEL_NAME,
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+            engine_name=course_engine(),
+            cell_progress=progress,
             kernel_manager_class=_kernel_manager(log_path=kernel_log, memory=memory),
         )
     except PapermillExecutionError as err:
@@ -215,7 +254,9 @@ def _kernel_manager(*, log_path: Path, memory: PeakMemory) -> type:
     class CourseKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
-                await super()._async_launch_kernel(kernel_cmd, **{**kw, "stdout": log, "stderr": log})
+                await super()._async_launch_kernel(
+                    kernel_cmd, **{**kw, "stdout": log, "stderr": log}
+                )
             memory.pid = getattr(self.provisioner, "pid", None)  # None: memory is not measured
 
     return CourseKernelManager
@@ -237,8 +278,15 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def run_course(notebooks: list[Path], out: Path, *, profile: str, cwd: Path, log=print,
-               heartbeat_s: float = HEARTBEAT_S) -> list[NotebookResult]:
+def run_course(
+    notebooks: list[Path],
+    out: Path,
+    *,
+    profile: str,
+    cwd: Path,
+    log=print,
+    heartbeat_s: float = HEARTBEAT_S,
+) -> list[NotebookResult]:
     """Run ``notebooks`` in order into ``out``; write their HTML, index.html and report.json."""
     out = Path(out).resolve()
     manifest = check_out_folder(out, notebooks)
@@ -249,8 +297,9 @@ def run_course(notebooks: list[Path], out: Path, *, profile: str, cwd: Path, log
     results = []
     for number, source in enumerate(notebooks, 1):
         log(f"{source.stem} ({number}/{len(notebooks)}): starting")
-        result = run_notebook(source, out, manifest, profile=profile, cwd=cwd, log=log,
-                              heartbeat_s=heartbeat_s)
+        result = run_notebook(
+            source, out, manifest, profile=profile, cwd=cwd, log=log, heartbeat_s=heartbeat_s
+        )
         executed = out / f"{source.stem}.ipynb"
         if executed.exists():
             manifest.record(f"{source.stem}.html")
@@ -259,8 +308,10 @@ def run_course(notebooks: list[Path], out: Path, *, profile: str, cwd: Path, log
         result.browser_copies = browser_copies(out, result.videos)
         record_new_files(manifest, out / COPIES_DIR / source.stem, {})
         results.append(result)
-        log(f"[{number}/{len(notebooks)}] {result.name}: {result.status} in {result.wall_s:.1f} s, "
-            f"peak {result.peak_rss_mb:.0f} MiB" + (f" -- {result.error}" if result.error else ""))
+        log(
+            f"[{number}/{len(notebooks)}] {result.name}: {result.status} in {result.wall_s:.1f} s, "
+            f"peak {result.peak_rss_mb:.0f} MiB" + (f" -- {result.error}" if result.error else "")
+        )
         sys.stdout.flush()
         # after every notebook, so that a long run can be followed and an interrupted one is kept
         write_report(out, profile, results)

@@ -42,8 +42,10 @@ def stub_source(source: str, *, where: str = "a solution cell") -> str:
     try:
         tree = ast.parse(source)
     except SyntaxError as err:
-        raise SolutionCellError(f"{where}: not valid Python ({err.msg}, line {err.lineno}); "
-                                "a solution cell holds only imports and function definitions") from None
+        raise SolutionCellError(
+            f"{where}: not valid Python ({err.msg}, line {err.lineno}); "
+            "a solution cell holds only imports and function definitions"
+        ) from None
     functions = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -51,7 +53,8 @@ def stub_source(source: str, *, where: str = "a solution cell") -> str:
         elif not isinstance(node, (ast.Import, ast.ImportFrom)):
             raise SolutionCellError(
                 f"{where}: line {node.lineno} is a {type(node).__name__}; a solution cell may hold "
-                "only imports and function definitions: move it to a cell without the 'solution' tag")
+                "only imports and function definitions: move it to a cell without the 'solution' tag"
+            )
     lines = source.splitlines(keepends=True)
     for function in reversed(functions):  # from the bottom, so earlier line numbers stay valid
         lines = _replace_body(lines, function)
@@ -72,7 +75,7 @@ def _replace_body(lines: list[str], function: ast.FunctionDef) -> list[str]:
             start_line, start_col = start_line - 1, 0  # comments above the first statement
     end_line = _end_of_body(lines, function)
     head = "".join(lines[: start_line - 1]) + lines[start_line - 1][:start_col]
-    last = head[head.rfind("\n") + 1:]
+    last = head[head.rfind("\n") + 1 :]
     if last.strip():  # the stub cannot share that line (a docstring or a one-line def)
         head = head.rstrip(" \t;") + "\n" + _body_indent(lines, function)
     elif not last:
@@ -83,8 +86,11 @@ def _replace_body(lines: list[str], function: ast.FunctionDef) -> list[str]:
 
 
 def _is_docstring(node: ast.stmt) -> bool:
-    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str))
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _is_comment_or_blank(line: str) -> bool:
@@ -142,7 +148,9 @@ class StudentBuild:
     """What ``build_student`` did: the notebooks it wrote and those it kept as they were."""
 
     written: list[Path] = field(default_factory=list)  # new, or refreshed (unchanged since written)
-    kept: list[Path] = field(default_factory=list)  # changed since the build wrote them: not touched
+    kept: list[Path] = field(
+        default_factory=list
+    )  # changed since the build wrote them: not touched
 
 
 def build_student(notebooks_dir: Path, out: Path, *, log=print) -> StudentBuild:

@@ -17,5 +17,12 @@ from .mnist import MovingMNIST
 from .registry import NAMES, make_dataset
 from .shapes import BouncingShapes
 
-__all__ = ["NAMES", "BouncingShapes", "Clips", "MovingDigits", "MovingMNIST", "VideoClips",
-           "make_dataset"]
+__all__ = [
+    "NAMES",
+    "BouncingShapes",
+    "Clips",
+    "MovingDigits",
+    "MovingMNIST",
+    "VideoClips",
+    "make_dataset",
+]

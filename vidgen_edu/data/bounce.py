@@ -36,8 +36,9 @@ def reflect(u: torch.Tensor, limit: float) -> torch.Tensor:
     return limit - (m - limit).abs()
 
 
-def random_velocities(n: int, objects: int, *, speed: tuple[float, float],
-                      generator: torch.Generator) -> torch.Tensor:
+def random_velocities(
+    n: int, objects: int, *, speed: tuple[float, float], generator: torch.Generator
+) -> torch.Tensor:
     """``(n, K, 2)`` velocities ``(vy, vx)`` in pixels per frame.
 
     Direction uniform on the unit circle, magnitude uniform in ``[speed[0], speed[1]]``
@@ -49,8 +50,15 @@ def random_velocities(n: int, objects: int, *, speed: tuple[float, float],
     return torch.stack([angle.sin(), angle.cos()], dim=-1) * magnitude[..., None]
 
 
-def random_trajectories(n: int, objects: int, *, frames: int, limit: int,
-                        speed: tuple[float, float], generator: torch.Generator) -> torch.Tensor:
+def random_trajectories(
+    n: int,
+    objects: int,
+    *,
+    frames: int,
+    limit: int,
+    speed: tuple[float, float],
+    generator: torch.Generator,
+) -> torch.Tensor:
     """Top-left positions ``(n, T, K, 2)`` as ``(y, x)``, whole pixels in ``[0, limit]``.
 
     Start uniform in the box, velocity from :func:`random_velocities`, bounced by
@@ -69,8 +77,12 @@ def check_speed(speed: tuple[float, float]) -> tuple[float, float]:
     try:
         lo, hi = (float(s) for s in speed)
     except (TypeError, ValueError):
-        raise ConfigError(f"speed must be a pair (low, high) of pixels per frame, got {speed!r}: "
-                          "e.g. speed=(2.0, 6.0)") from None
+        raise ConfigError(
+            f"speed must be a pair (low, high) of pixels per frame, got {speed!r}: "
+            "e.g. speed=(2.0, 6.0)"
+        ) from None
     if not 0 <= lo <= hi:
-        raise ConfigError(f"speed must satisfy 0 <= low <= high, got {speed!r}: e.g. speed=(2.0, 6.0)")
+        raise ConfigError(
+            f"speed must satisfy 0 <= low <= high, got {speed!r}: e.g. speed=(2.0, 6.0)"
+        )
     return lo, hi

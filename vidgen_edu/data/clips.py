@@ -57,15 +57,19 @@ def pick_generator(seed: int | None, own: torch.Generator) -> torch.Generator:
 def check_count(n: int) -> int:
     """``n`` clips to sample, validated: a positive int."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise UsageError(f"n (the number of clips) must be a positive int, got {n!r}: pass e.g. n=8")
+        raise UsageError(
+            f"n (the number of clips) must be a positive int, got {n!r}: pass e.g. n=8"
+        )
     return n
 
 
 def check_positive(name: str, value: int, *, minimum: int = 1) -> int:
     """A size-like constructor argument, validated: an int >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be an int >= {minimum}, got {value!r}: "
-                          f"pass a whole number of at least {minimum}")
+        raise ConfigError(
+            f"{name} must be an int >= {minimum}, got {value!r}: "
+            f"pass a whole number of at least {minimum}"
+        )
     return value
 
 

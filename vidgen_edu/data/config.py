@@ -56,16 +56,20 @@ class DataConfig(StrictConfig):
 
     def dataset_kwargs(self) -> dict:
         """The options of ``make_dataset`` that this dataset takes (0 = its own default)."""
-        own = {"moving-digits": ("digits", "digit_size"), "bouncing-shapes": ("shapes",),
-               "clips": ("stride",)}.get(self.kind, ())
+        own = {
+            "moving-digits": ("digits", "digit_size"),
+            "bouncing-shapes": ("shapes",),
+            "clips": ("stride",),
+        }.get(self.kind, ())
         return {k: getattr(self, k) for k in own if getattr(self, k)}
 
     def make(self, *, seed: int = 0):
         """The dataset this configuration describes."""
         from .registry import make_dataset
 
-        return make_dataset(self.name, size=self.size, frames=self.frames, seed=seed,
-                            **self.dataset_kwargs())
+        return make_dataset(
+            self.name, size=self.size, frames=self.frames, seed=seed, **self.dataset_kwargs()
+        )
 
     def traits(self) -> tuple[int, int]:
         """``(channels, num_classes)`` of the dataset, without reading any file."""
@@ -74,8 +78,12 @@ class DataConfig(StrictConfig):
         from .mnist import MovingMNIST
         from .shapes import BouncingShapes
 
-        cls = {"moving-digits": MovingDigits, "bouncing-shapes": BouncingShapes,
-               "moving-mnist": MovingMNIST, "clips": VideoClips}[self.kind]
+        cls = {
+            "moving-digits": MovingDigits,
+            "bouncing-shapes": BouncingShapes,
+            "moving-mnist": MovingMNIST,
+            "clips": VideoClips,
+        }[self.kind]
         return cls.channels, cls.num_classes
 
     @classmethod

@@ -37,8 +37,9 @@ def digit_templates(digit_size: int) -> tuple[torch.Tensor, torch.Tensor]:
 
     data = load_digits()
     images = torch.tensor(data.images, dtype=torch.float32)[:, None] / 16.0  # (N, 1, 8, 8)
-    big = F.interpolate(images, size=(digit_size, digit_size), mode="bilinear",
-                        align_corners=False)  # (N, 1, d, d)
+    big = F.interpolate(
+        images, size=(digit_size, digit_size), mode="bilinear", align_corners=False
+    )  # (N, 1, d, d)
     return big[:, 0].clamp_(0.0, 1.0).contiguous(), torch.tensor(data.target, dtype=torch.int64)
 
 
@@ -64,9 +65,17 @@ class MovingDigits:
     num_classes = 10
     class_names = tuple(str(i) for i in range(10))
 
-    def __init__(self, *, size: int = 64, frames: int = 16, digits: int = 2,
-                 digit_size: int | None = None, speed: tuple[float, float] = (2.0, 6.0),
-                 combine: str = "max", seed: int = 0):
+    def __init__(
+        self,
+        *,
+        size: int = 64,
+        frames: int = 16,
+        digits: int = 2,
+        digit_size: int | None = None,
+        speed: tuple[float, float] = (2.0, 6.0),
+        combine: str = "max",
+        seed: int = 0,
+    ):
         self.size = check_positive("size", size, minimum=2)
         self.frames = check_positive("frames", frames)
         self.digits = check_positive("digits", digits)
@@ -74,19 +83,25 @@ class MovingDigits:
             digit_size = max(2, round(size * MNIST_RATIO))
         self.digit_size = check_positive("digit_size", digit_size, minimum=2)
         if digit_size > size:
-            raise ConfigError(f"digit_size={digit_size} is larger than the frame size={size}: "
-                              "pass a digit_size <= size")
+            raise ConfigError(
+                f"digit_size={digit_size} is larger than the frame size={size}: "
+                "pass a digit_size <= size"
+            )
         self.speed = check_speed(speed)
         if combine not in ("max", "sum"):
-            raise ConfigError(f"combine must be 'max' or 'sum', got {combine!r}: e.g. combine='max'")
+            raise ConfigError(
+                f"combine must be 'max' or 'sum', got {combine!r}: e.g. combine='max'"
+            )
         self.combine = combine
         self.seed = check_seed(seed)
         self._generator = torch.Generator().manual_seed(seed)
         self._cache: dict[str, torch.Tensor] = {}
 
     def __repr__(self) -> str:
-        return (f"MovingDigits(size={self.size}, frames={self.frames}, digits={self.digits}, "
-                f"digit_size={self.digit_size}, speed={self.speed}, seed={self.seed})")
+        return (
+            f"MovingDigits(size={self.size}, frames={self.frames}, digits={self.digits}, "
+            f"digit_size={self.digit_size}, speed={self.speed}, seed={self.seed})"
+        )
 
     def _templates(self, device: torch.device) -> torch.Tensor:
         """The upscaled digits on ``device``, scaled for pasting onto a canvas of -1.
@@ -101,8 +116,9 @@ class MovingDigits:
             self._cache[key] = images.to(device)
         return self._cache[key]
 
-    def sample(self, n: int, *, seed: int | None = None,
-               device: str | torch.device | None = None) -> Clips:
+    def sample(
+        self, n: int, *, seed: int | None = None, device: str | torch.device | None = None
+    ) -> Clips:
         """``n`` clips; ``seed=int`` is deterministic, ``None`` advances the own generator.
 
         Random choices are drawn on the CPU; the frames are drawn on ``device``.
@@ -112,19 +128,26 @@ class MovingDigits:
         device = torch.device(device or "cpu")
         images, labels = digit_templates(self.digit_size)
         which = torch.randint(len(images), (n, self.digits), generator=g)  # (B, K)
-        positions = random_trajectories(n, self.digits, frames=self.frames,
-                                        limit=self.size - self.digit_size, speed=self.speed,
-                                        generator=g)  # (B, T, K, 2)
+        positions = random_trajectories(
+            n,
+            self.digits,
+            frames=self.frames,
+            limit=self.size - self.digit_size,
+            speed=self.speed,
+            generator=g,
+        )  # (B, T, K, 2)
         video = self._draw(which.to(device), positions.to(device, torch.int64), device)
         return Clips(video, labels[which[:, 0]].to(device), positions.to(device))
 
-    def _draw(self, which: torch.Tensor, positions: torch.Tensor,
-              device: torch.device) -> torch.Tensor:
+    def _draw(
+        self, which: torch.Tensor, positions: torch.Tensor, device: torch.device
+    ) -> torch.Tensor:
         """Paste digits ``which`` (B, K) at ``positions`` (B, T, K, 2) -> ``(B, 1, T, H, W)``."""
         templates = self._templates(device)
         b = which.shape[0]
-        video = torch.full((b, 1, self.frames, self.size, self.size), -1.0,
-                           device=device)  # (B, C, T, H, W)
+        video = torch.full(
+            (b, 1, self.frames, self.size, self.size), -1.0, device=device
+        )  # (B, C, T, H, W)
         patches = templates[which][:, None]  # (B, C=1, K, d, d)
         if self.combine == "max":
             paste_max(video, patches, positions, blank=True)
@@ -132,4 +155,3 @@ class MovingDigits:
             paste_add(video, patches, positions)
             video.clamp_(max=1.0)
         return video
-

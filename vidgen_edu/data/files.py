@@ -35,14 +35,18 @@ def find_videos(folder: str | os.PathLike) -> list[Path]:
     root = Path(folder)
     if not root.is_dir():
         what = "a file, not a folder" if root.exists() else "missing"
-        raise VideoError(f"no folder at {str(root)!r} (it is {what}; working directory "
-                         f"{os.getcwd()!r}): expected a folder of video files "
-                         f"({', '.join(VIDEO_EXTENSIONS)}); check the path")
-    found = sorted(p for p in root.rglob("*")
-                   if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS)
+        raise VideoError(
+            f"no folder at {str(root)!r} (it is {what}; working directory "
+            f"{os.getcwd()!r}): expected a folder of video files "
+            f"({', '.join(VIDEO_EXTENSIONS)}); check the path"
+        )
+    found = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS
+    )
     if not found:
-        raise VideoError(f"{str(root)!r} holds no video file: put {', '.join(VIDEO_EXTENSIONS)} "
-                         "files in it")
+        raise VideoError(
+            f"{str(root)!r} holds no video file: put {', '.join(VIDEO_EXTENSIONS)} files in it"
+        )
     return found
 
 
@@ -65,8 +69,16 @@ class VideoClips:
     num_classes = 0  # no labels
     class_names = ()
 
-    def __init__(self, folder: str | os.PathLike, *, frames: int = 16, size: int = 64,
-                 stride: int | None = None, seed: int = 0, cache_files: int = 4):
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        *,
+        frames: int = 16,
+        size: int = 64,
+        stride: int | None = None,
+        seed: int = 0,
+        cache_files: int = 4,
+    ):
         self.frames = check_positive("frames", frames)
         self.size = check_positive("size", size)
         self.stride = check_positive("stride", frames if stride is None else stride)
@@ -79,8 +91,10 @@ class VideoClips:
             self._index(path)
         if not self.clips:
             reasons = "; ".join(f"{Path(p).name}: {why}" for p, why in self.skipped[:3])
-            raise VideoError(f"no usable clip of {frames} frames in {self.folder!r} ({reasons}): "
-                             "add longer or readable videos, or ask for fewer frames")
+            raise VideoError(
+                f"no usable clip of {frames} frames in {self.folder!r} ({reasons}): "
+                "add longer or readable videos, or ask for fewer frames"
+            )
         self._cache: OrderedDict[Path, torch.Tensor] = OrderedDict()
         self._generator = torch.Generator().manual_seed(check_seed(seed))
 
@@ -104,8 +118,10 @@ class VideoClips:
         return len(self.clips)
 
     def __repr__(self) -> str:
-        return (f"VideoClips({self.folder!r}, frames={self.frames}, size={self.size}, "
-                f"stride={self.stride}): {len(self)} clips from {len(self.files)} files")
+        return (
+            f"VideoClips({self.folder!r}, frames={self.frames}, size={self.size}, "
+            f"stride={self.stride}): {len(self)} clips from {len(self.files)} files"
+        )
 
     def __getitem__(self, index: int) -> torch.Tensor:
         """Clip ``index`` as ``float32 (3, T, H, W)`` in ``[-1, 1]``."""
@@ -116,10 +132,12 @@ class VideoClips:
         video = self._decoded(path)  # (C, T_file, H, W) uint8
         available = video.shape[1]
         if available < self.frames:
-            raise VideoError(f"{path} decoded to {available} frames, fewer than its header's "
-                             f"count and than one clip of {self.frames}: re-encode the file")
+            raise VideoError(
+                f"{path} decoded to {available} frames, fewer than its header's "
+                f"count and than one clip of {self.frames}: re-encode the file"
+            )
         start = min(start, available - self.frames)  # the header may overcount by a frame
-        clip = video[:, start:start + self.frames]  # (C, T, H, W)
+        clip = video[:, start : start + self.frames]  # (C, T, H, W)
         return clip.float().div_(127.5).sub_(1.0)
 
     def _decoded(self, path: Path) -> torch.Tensor:
@@ -135,8 +153,9 @@ class VideoClips:
             self._cache.popitem(last=False)
         return video
 
-    def sample(self, n: int, *, seed: int | None = None,
-               device: str | torch.device | None = None) -> Clips:
+    def sample(
+        self, n: int, *, seed: int | None = None, device: str | torch.device | None = None
+    ) -> Clips:
         """``n`` random clips (without replacement when ``n <= len``); labels ``-1``."""
         indices = sample_indices(check_count(n), len(self), pick_generator(seed, self._generator))
         video = torch.stack([self[int(i)] for i in indices]).to(device or "cpu")  # (B, C, T, H, W)

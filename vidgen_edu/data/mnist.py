@@ -30,23 +30,32 @@ def open_sequences(path: str | os.PathLike) -> np.ndarray:
     path = os.fspath(path)
     if not os.path.isfile(path):
         where = "is a folder" if os.path.isdir(path) else "does not exist"
-        raise VideoError(f"no Moving MNIST file at {path!r} (it {where}; working directory "
-                         f"{os.getcwd()!r}): expected a .npy file holding a {LAYOUT}; check the "
-                         "path, or use the synthetic 'moving-digits' dataset instead")
+        raise VideoError(
+            f"no Moving MNIST file at {path!r} (it {where}; working directory "
+            f"{os.getcwd()!r}): expected a .npy file holding a {LAYOUT}; check the "
+            "path, or use the synthetic 'moving-digits' dataset instead"
+        )
     try:
         data = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError) as err:
         reason = " ".join(str(err).split())[:200]
-        raise VideoError(f"{path!r} is not a readable .npy file ({reason}): expected a "
-                         f"{LAYOUT}; re-create or re-download it") from None
+        raise VideoError(
+            f"{path!r} is not a readable .npy file ({reason}): expected a "
+            f"{LAYOUT}; re-create or re-download it"
+        ) from None
     if not isinstance(data, np.ndarray):  # a .npz archive loads as a dict-like NpzFile
-        raise VideoError(f"{path!r} is a .npz archive, not a .npy array: expected a {LAYOUT}; "
-                         "save the array alone with np.save")
+        raise VideoError(
+            f"{path!r} is a .npz archive, not a .npy array: expected a {LAYOUT}; "
+            "save the array alone with np.save"
+        )
     if data.ndim != 4 or data.dtype != np.uint8:
-        raise VideoError(f"{path!r} holds a {data.dtype} array of shape {data.shape}: expected "
-                         f"a {LAYOUT}")
+        raise VideoError(
+            f"{path!r} holds a {data.dtype} array of shape {data.shape}: expected a {LAYOUT}"
+        )
     if min(data.shape) == 0:
-        raise VideoError(f"{path!r} holds an empty array of shape {data.shape}: expected a {LAYOUT}")
+        raise VideoError(
+            f"{path!r} holds an empty array of shape {data.shape}: expected a {LAYOUT}"
+        )
     return data
 
 
@@ -66,14 +75,22 @@ class MovingMNIST:
     num_classes = 0  # the file has no labels
     class_names = ()
 
-    def __init__(self, path: str | os.PathLike, *, frames: int | None = None,
-                 size: int | None = None, seed: int = 0):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        frames: int | None = None,
+        size: int | None = None,
+        seed: int = 0,
+    ):
         self.path = os.fspath(path)
         self._data = open_sequences(self.path)
         total, _, h, w = self._data.shape
         if frames is not None and not 1 <= check_positive("frames", frames) <= total:
-            raise ConfigError(f"frames={frames!r} but {self.path!r} has {total} frames per "
-                              f"sequence: pass 1 <= frames <= {total} or None")
+            raise ConfigError(
+                f"frames={frames!r} but {self.path!r} has {total} frames per "
+                f"sequence: pass 1 <= frames <= {total} or None"
+            )
         self.frames = total if frames is None else frames
         self.size = min(h, w) if size is None else check_positive("size", size)
         self._resize_to = size
@@ -83,7 +100,9 @@ class MovingMNIST:
         return self._data.shape[1]
 
     def __repr__(self) -> str:
-        return f"MovingMNIST({self.path!r}, frames={self.frames}, size={self.size}), {len(self)} clips"
+        return (
+            f"MovingMNIST({self.path!r}, frames={self.frames}, size={self.size}), {len(self)} clips"
+        )
 
     def __getitem__(self, index: int) -> torch.Tensor:
         """Sequence ``index`` as ``float32 (1, T, H, W)`` in ``[-1, 1]``."""
@@ -101,8 +120,9 @@ class MovingMNIST:
         video = video[torch.from_numpy(np.argsort(order))]  # back to the requested order
         return fit_square(video, self._resize_to)
 
-    def sample(self, n: int, *, seed: int | None = None,
-               device: str | torch.device | None = None) -> Clips:
+    def sample(
+        self, n: int, *, seed: int | None = None, device: str | torch.device | None = None
+    ) -> Clips:
         """``n`` random sequences (without replacement when ``n <= len``); labels ``-1``."""
         indices = sample_indices(check_count(n), len(self), pick_generator(seed, self._generator))
         video = self._load(indices.numpy()).to(device or "cpu")

@@ -18,8 +18,7 @@ from .shapes import BouncingShapes
 NAMES = ("moving-digits", "bouncing-shapes", "moving-mnist:PATH", "clips:DIR")
 
 
-def make_dataset(name: str, *, size: int | None = 64, frames: int | None = 16, seed: int = 0,
-                 **kw):
+def make_dataset(name: str, *, size: int | None = 64, frames: int | None = 16, seed: int = 0, **kw):
     """The dataset called ``name``, with frames ``size x size`` and clips of ``frames`` frames.
 
     Extra keywords go to the dataset's constructor (e.g. ``digits=1``, ``stride=4``).
@@ -30,8 +29,7 @@ def make_dataset(name: str, *, size: int | None = 64, frames: int | None = 16, s
     torch.Size([1, 1, 8, 32, 32])
     """
     if not isinstance(name, str):
-        raise ConfigError(f"dataset name must be a string, got {name!r}: "
-                          f"one of {', '.join(NAMES)}")
+        raise ConfigError(f"dataset name must be a string, got {name!r}: one of {', '.join(NAMES)}")
     kind, sep, arg = name.partition(":")
     shape = {k: v for k, v in (("size", size), ("frames", frames)) if v is not None}
     if kind == "moving-mnist" and sep and arg:
@@ -54,10 +52,15 @@ def _make(cls, *args, **kw):
     The extra keywords come from the user (``make_dataset(..., digits=1)`` or a run's data
     settings); a misspelt one is their error, not a ``TypeError`` from inside the library.
     """
-    accepted = [p.name for p in inspect.signature(cls).parameters.values()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    accepted = [
+        p.name
+        for p in inspect.signature(cls).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
     unknown = sorted(set(kw) - set(accepted))
     if unknown:
-        raise ConfigError(f"{cls.__name__} takes no setting {', '.join(map(repr, unknown))}: "
-                          f"its settings are {', '.join(accepted)}")
+        raise ConfigError(
+            f"{cls.__name__} takes no setting {', '.join(map(repr, unknown))}: "
+            f"its settings are {', '.join(accepted)}"
+        )
     return cls(*args, **kw)

@@ -16,10 +16,11 @@ def fit_square(video: torch.Tensor, size: int | None) -> torch.Tensor:
     n, c, t, h, w = video.shape
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    video = video[..., top:top + side, left:left + side]  # (N, C, T, S, S)
+    video = video[..., top : top + side, left : left + side]  # (N, C, T, S, S)
     if size is None or size == side:
         return video.contiguous()
     frames = video.permute(0, 2, 1, 3, 4).reshape(n * t, c, side, side)  # (N*T, C, S, S)
-    frames = F.interpolate(frames, size=(size, size), mode="bilinear", align_corners=False,
-                           antialias=True)
+    frames = F.interpolate(
+        frames, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+    )
     return frames.view(n, t, c, size, size).permute(0, 2, 1, 3, 4).contiguous()  # (N, C, T, H, W)

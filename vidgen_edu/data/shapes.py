@@ -76,9 +76,16 @@ class BouncingShapes:
     num_classes = len(SHAPES)
     class_names = SHAPES
 
-    def __init__(self, *, size: int = 64, frames: int = 16, shapes: int = 2,
-                 shape_size: int | None = None, speed: tuple[float, float] = (2.0, 6.0),
-                 seed: int = 0):
+    def __init__(
+        self,
+        *,
+        size: int = 64,
+        frames: int = 16,
+        shapes: int = 2,
+        shape_size: int | None = None,
+        speed: tuple[float, float] = (2.0, 6.0),
+        seed: int = 0,
+    ):
         self.size = check_positive("size", size, minimum=4)
         self.frames = check_positive("frames", frames)
         self.shapes = check_positive("shapes", shapes)
@@ -86,18 +93,23 @@ class BouncingShapes:
             shape_size = size // 4
         self.shape_size = check_positive("shape_size", shape_size)
         if shape_size > size:
-            raise ConfigError(f"shape_size={shape_size} is larger than the frame size={size}: "
-                              "pass a shape_size <= size")
+            raise ConfigError(
+                f"shape_size={shape_size} is larger than the frame size={size}: "
+                "pass a shape_size <= size"
+            )
         self.speed = check_speed(speed)
         self.seed = check_seed(seed)
         self._generator = torch.Generator().manual_seed(seed)
 
     def __repr__(self) -> str:
-        return (f"BouncingShapes(size={self.size}, frames={self.frames}, shapes={self.shapes}, "
-                f"shape_size={self.shape_size}, speed={self.speed}, seed={self.seed})")
+        return (
+            f"BouncingShapes(size={self.size}, frames={self.frames}, shapes={self.shapes}, "
+            f"shape_size={self.shape_size}, speed={self.speed}, seed={self.seed})"
+        )
 
-    def sample(self, n: int, *, seed: int | None = None,
-               device: str | torch.device | None = None) -> Clips:
+    def sample(
+        self, n: int, *, seed: int | None = None, device: str | torch.device | None = None
+    ) -> Clips:
         """``n`` clips; ``seed=int`` is deterministic, ``None`` advances the own generator."""
         n = check_count(n)
         g = pick_generator(seed, self._generator)
@@ -106,12 +118,18 @@ class BouncingShapes:
         hue = torch.rand(n, self.shapes, generator=g)
         saturation = 0.6 + 0.4 * torch.rand(n, self.shapes, generator=g)
         colours = hue_to_rgb(hue, saturation) * 2 - 1  # (B, K, 3) in [-1, 1]
-        positions = random_trajectories(n, self.shapes, frames=self.frames,
-                                        limit=self.size - self.shape_size, speed=self.speed,
-                                        generator=g)  # (B, T, K, 2)
+        positions = random_trajectories(
+            n,
+            self.shapes,
+            frames=self.frames,
+            limit=self.size - self.shape_size,
+            speed=self.speed,
+            generator=g,
+        )  # (B, T, K, 2)
         masks = shape_masks(self.shape_size).to(device)
-        video = torch.full((n, 3, self.frames, self.size, self.size), -1.0,
-                           device=device)  # (B, C, T, H, W)
+        video = torch.full(
+            (n, 3, self.frames, self.size, self.size), -1.0, device=device
+        )  # (B, C, T, H, W)
         kinds_d, colours_d = kinds.to(device), colours.to(device)
         pos_d = positions.to(device, torch.int64)
         for k in range(self.shapes):

@@ -37,8 +37,9 @@ def window_starts(canvas: torch.Tensor, positions: torch.Tensor) -> torch.Tensor
     return frame + corner[:, None]  # (B, C, T)
 
 
-def paste_max(canvas: torch.Tensor, patches: torch.Tensor, positions: torch.Tensor, *,
-              blank: bool = False) -> None:
+def paste_max(
+    canvas: torch.Tensor, patches: torch.Tensor, positions: torch.Tensor, *, blank: bool = False
+) -> None:
     """``canvas = max(canvas, patch)`` under each object's patch (overlaps stay visible).
 
     ``blank=True`` promises that the canvas holds only background no brighter than any patch
@@ -71,8 +72,9 @@ def paste_add(canvas: torch.Tensor, patches: torch.Tensor, positions: torch.Tens
         view[start] = view[start] + patches[:, :, k, None]  # (B, C, T, p, p)
 
 
-def paste_over(canvas: torch.Tensor, alpha: torch.Tensor, colour: torch.Tensor,
-               positions: torch.Tensor) -> None:
+def paste_over(
+    canvas: torch.Tensor, alpha: torch.Tensor, colour: torch.Tensor, positions: torch.Tensor
+) -> None:
     """Alpha-composite one flat-coloured object: ``canvas += alpha (colour - canvas)``.
 
     The "over" operator (Porter & Duff, 1984) with a shape's coverage as alpha, so an object

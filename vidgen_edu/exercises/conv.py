@@ -26,9 +26,12 @@ def _randn(rng: np.random.Generator, *shape: int) -> torch.Tensor:
     return torch.from_numpy(rng.standard_normal(shape))
 
 
-@exercise("conv_output_size", reference=conv_output_size,
-          hint="the dilated kernel spans d*(k-1)+1 samples; count the steps of size s that fit "
-               "into n + 2*padding: floor((n + 2p - d(k-1) - 1) / s) + 1")
+@exercise(
+    "conv_output_size",
+    reference=conv_output_size,
+    hint="the dilated kernel spans d*(k-1)+1 samples; count the steps of size s that fit "
+    "into n + 2*padding: floor((n + 2p - d(k-1) - 1) / s) + 1",
+)
 def _conv_output_size_cases(rng):
     yield (5, 5), {}  # kernel as large as the input: one position
     yield (7, 1), {"stride": 3}  # 1 x 1 kernel, stride not dividing n
@@ -45,16 +48,25 @@ def _correlate_single(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return conv2d_naive(x[None, None], w[None, None])[0, 0]
 
 
-@exercise("conv2d_single_channel", reference=_correlate_single,
-          hint="out[i, j] = sum over p, q of x[i + p, j + q] * w[p, q]; the output is "
-               "(H - kh + 1) x (W - kw + 1); do not flip the kernel (this is what conv2d computes)")
+@exercise(
+    "conv2d_single_channel",
+    reference=_correlate_single,
+    hint="out[i, j] = sum over p, q of x[i + p, j + q] * w[p, q]; the output is "
+    "(H - kh + 1) x (W - kw + 1); do not flip the kernel (this is what conv2d computes)",
+)
 def _single_channel_cases(rng):
     yield (_randn(rng, 4, 4), _randn(rng, 4, 4)), {}  # kernel covers the image: a 1 x 1 output
     yield (_randn(rng, 3, 5), _randn(rng, 1, 1)), {}  # 1 x 1 kernel: a scaled copy
     yield (_randn(rng, 5, 6), _randn(rng, 1, 3)), {}  # non-square kernel
     for _ in range(8):
         h, w = int(rng.integers(3, 10)), int(rng.integers(3, 10))
-        yield (_randn(rng, h, w), _randn(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1)))), {}
+        yield (
+            (
+                _randn(rng, h, w),
+                _randn(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
+            ),
+            {},
+        )
 
 
 def _convolve_single(f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -62,26 +74,40 @@ def _convolve_single(f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     return _correlate_single(f, g.flip(0, 1))
 
 
-@exercise("convolve2d", reference=_convolve_single,
-          hint="a true convolution is a cross-correlation with the kernel flipped in both axes "
-               "(g[::-1, ::-1], or g.flip(0, 1)); keep the 'valid' output of size H-kh+1 x W-kw+1")
+@exercise(
+    "convolve2d",
+    reference=_convolve_single,
+    hint="a true convolution is a cross-correlation with the kernel flipped in both axes "
+    "(g[::-1, ::-1], or g.flip(0, 1)); keep the 'valid' output of size H-kh+1 x W-kw+1",
+)
 def _convolve_cases(rng):
     yield (_randn(rng, 5, 5), _randn(rng, 3, 3)), {}
     yield (_randn(rng, 4, 6), _randn(rng, 2, 3)), {}  # an asymmetric kernel: flipping matters
     yield (_randn(rng, 3, 3), _randn(rng, 3, 3)), {}
     for _ in range(8):
         h, w = int(rng.integers(3, 9)), int(rng.integers(3, 9))
-        yield (_randn(rng, h, w), _randn(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1)))), {}
+        yield (
+            (
+                _randn(rng, h, w),
+                _randn(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
+            ),
+            {},
+        )
 
 
-def _im2col_reference(x: torch.Tensor, kernel_size: tuple[int, int], stride: int = 1) -> torch.Tensor:
+def _im2col_reference(
+    x: torch.Tensor, kernel_size: tuple[int, int], stride: int = 1
+) -> torch.Tensor:
     """Reference: the patches of x as columns, (B, C, H, W) -> (B, C*kh*kw, L), like F.unfold."""
     return im2col(x, kernel_size, stride=stride)
 
 
-@exercise("im2col", reference=_im2col_reference,
-          hint="column l holds the patch at output position (i, j) = divmod(l, W_out), flattened "
-               "channel first, then kernel row, then kernel column, like torch.nn.functional.unfold")
+@exercise(
+    "im2col",
+    reference=_im2col_reference,
+    hint="column l holds the patch at output position (i, j) = divmod(l, W_out), flattened "
+    "channel first, then kernel row, then kernel column, like torch.nn.functional.unfold",
+)
 def _im2col_cases(rng):
     yield (_randn(rng, 1, 1, 3, 3), (3, 3)), {}  # one patch: the whole image
     yield (_randn(rng, 2, 2, 4, 5), (1, 1)), {}  # 1 x 1 patches: every pixel is a column
@@ -100,9 +126,12 @@ def _grad_weight_reference(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Ten
     return conv2d_backward(x, w, grad_out)[1]
 
 
-@exercise("conv2d_grad_weight", reference=_grad_weight_reference,
-          hint="dL/dw[o, c, p, q] = sum over b, i, j of grad_out[b, o, i, j] * x[b, c, i + p, j + q]; "
-               "the kernel size is kh = H - H_out + 1, kw = W - W_out + 1")
+@exercise(
+    "conv2d_grad_weight",
+    reference=_grad_weight_reference,
+    hint="dL/dw[o, c, p, q] = sum over b, i, j of grad_out[b, o, i, j] * x[b, c, i + p, j + q]; "
+    "the kernel size is kh = H - H_out + 1, kw = W - W_out + 1",
+)
 def _grad_weight_cases(rng):
     yield (_randn(rng, 1, 1, 3, 3), _randn(rng, 1, 1, 1, 1)), {}  # kernel as large as x
     yield (_randn(rng, 2, 2, 4, 4), _randn(rng, 2, 3, 4, 4)), {}  # 1 x 1 kernel
@@ -113,15 +142,26 @@ def _grad_weight_cases(rng):
         yield (_randn(rng, b, c_in, h, w), _randn(rng, b, c_out, h - kh + 1, w - kw + 1)), {}
 
 
-@exercise("dense_backward", reference=dense_backward,
-          hint="with y = sigmoid(a @ W + b): dz = grad_y * y * (1 - y); return "
-               "(dz @ W.T, a.T @ dz, dz.sum(0)) for a batch a of shape (B, n_in)")
+@exercise(
+    "dense_backward",
+    reference=dense_backward,
+    hint="with y = sigmoid(a @ W + b): dz = grad_y * y * (1 - y); return "
+    "(dz @ W.T, a.T @ dz, dz.sum(0)) for a batch a of shape (B, n_in)",
+)
 def _dense_cases(rng):
     yield (_randn(rng, 1, 1), _randn(rng, 1, 1), _randn(rng, 1), _randn(rng, 1, 1)), {}
-    yield (_randn(rng, 1, 4), 20 * _randn(rng, 4, 2), _randn(rng, 2), _randn(rng, 1, 2)), {}  # saturated
+    yield (
+        (_randn(rng, 1, 4), 20 * _randn(rng, 4, 2), _randn(rng, 2), _randn(rng, 1, 2)),
+        {},
+    )  # saturated
     for _ in range(8):
         b, n_in, n_out = (int(v) for v in rng.integers(1, 6, size=3))
-        args = (_randn(rng, b, n_in), _randn(rng, n_in, n_out), _randn(rng, n_out), _randn(rng, b, n_out))
+        args = (
+            _randn(rng, b, n_in),
+            _randn(rng, n_in, n_out),
+            _randn(rng, n_out),
+            _randn(rng, b, n_out),
+        )
         yield args, {}
 
 
@@ -133,9 +173,14 @@ def _central_difference(f, x: float, h: float) -> float:
 _FUNCTIONS = (np.sin, np.exp, lambda t: t**3 - 2 * t, lambda t: 1 / (1 + np.exp(-t)))
 
 
-@exercise("central_difference", reference=_central_difference, rtol=1e-9, atol=1e-12,
-          hint="evaluate f on both sides of x: (f(x + h) - f(x - h)) / (2 * h); the seed's "
-               "forward difference (f(x + h) - f(x)) / h is less accurate and does not pass")
+@exercise(
+    "central_difference",
+    reference=_central_difference,
+    rtol=1e-9,
+    atol=1e-12,
+    hint="evaluate f on both sides of x: (f(x + h) - f(x - h)) / (2 * h); the seed's "
+    "forward difference (f(x + h) - f(x)) / h is less accurate and does not pass",
+)
 def _central_cases(rng):
     yield (np.exp, 0.0, 0.1), {}
     for _ in range(12):

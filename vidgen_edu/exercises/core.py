@@ -47,8 +47,9 @@ class Exercise:
 _REGISTRY: dict[str, Exercise] = {}
 
 
-def exercise(name: str, *, reference: Callable, hint: str, rtol: float = 1e-5,
-             atol: float = 1e-6) -> Callable[[Cases], Cases]:
+def exercise(
+    name: str, *, reference: Callable, hint: str, rtol: float = 1e-5, atol: float = 1e-6
+) -> Callable[[Cases], Cases]:
     """Register the decorated case generator as exercise ``name``."""
 
     def register(cases: Cases) -> Cases:
@@ -70,7 +71,9 @@ def get(name: str) -> Exercise:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"no exercise called {name!r}; known exercises: {', '.join(names())}") from None
+        raise KeyError(
+            f"no exercise called {name!r}; known exercises: {', '.join(names())}"
+        ) from None
 
 
 def check(name: str, learner_fn: Callable[..., Any], *, seed: int = 0, quiet: bool = False) -> None:
@@ -142,7 +145,9 @@ def _mismatch(got: Any, expected: Any, rtol: float, atol: float) -> str:
             if problem:
                 return f"item {i}: {problem}"
         return ""
-    if isinstance(expected, (torch.Tensor, np.ndarray)) or isinstance(got, (torch.Tensor, np.ndarray)):
+    if isinstance(expected, (torch.Tensor, np.ndarray)) or isinstance(
+        got, (torch.Tensor, np.ndarray)
+    ):
         e = np.asarray(_to_numpy(expected), dtype=np.float64)
         try:
             g = np.asarray(_to_numpy(got), dtype=np.float64)

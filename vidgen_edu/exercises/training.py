@@ -33,7 +33,9 @@ def ema_update(ema: torch.Tensor, weights: torch.Tensor, decay: float) -> torch.
 
 def frechet_1d(mu1: float, var1: float, mu2: float, var2: float) -> float:
     """``(mu1 - mu2)^2 + var1 + var2 - 2 sqrt(var1 var2)`` = ``(mu1-mu2)^2 + (s1 - s2)^2``."""
-    return frechet_distance(np.array([mu1]), np.array([[var1]]), np.array([mu2]), np.array([[var2]]))
+    return frechet_distance(
+        np.array([mu1]), np.array([[var1]]), np.array([mu2]), np.array([[var2]])
+    )
 
 
 def clip_augment(video: torch.Tensor, flip: bool, shift: int) -> torch.Tensor:
@@ -47,35 +49,49 @@ def _logits(rng: np.random.Generator, n: int) -> torch.Tensor:
     return torch.as_tensor(rng.normal(0.0, 2.0, size=n), dtype=torch.float64)
 
 
-@exercise("hinge_losses", reference=hinge_losses,
-          hint="L_D = mean(relu(1 - real)) + mean(relu(1 + fake)); L_G = -mean(fake); "
-               "return both as a tuple (L_D, L_G)")
+@exercise(
+    "hinge_losses",
+    reference=hinge_losses,
+    hint="L_D = mean(relu(1 - real)) + mean(relu(1 + fake)); L_G = -mean(fake); "
+    "return both as a tuple (L_D, L_G)",
+)
 def _hinge_cases(rng):
     yield (torch.tensor([2.0, 0.5, -1.0]), torch.tensor([-2.0, 0.0, 3.0])), {}
     for n, m in ((8, 8), (5, 11), (1, 3)):  # real and fake batches need not be the same size
         yield (_logits(rng, n), _logits(rng, m)), {}
 
 
-@exercise("frame_change", reference=frame_change,
-          hint="x[:, :, 1:] - x[:, :, :-1] on (B, C, T, H, W): absolute value, then the mean of all")
+@exercise(
+    "frame_change",
+    reference=frame_change,
+    hint="x[:, :, 1:] - x[:, :, :-1] on (B, C, T, H, W): absolute value, then the mean of all",
+)
 def _frame_change_cases(rng):
     yield (torch.zeros(2, 1, 4, 8, 8),), {}  # a frozen clip: exactly 0
     for shape in ((1, 1, 2, 4, 4), (3, 1, 6, 8, 8), (2, 3, 5, 4, 6)):
         yield (torch.as_tensor(rng.uniform(-1, 1, size=shape), dtype=torch.float32),), {}
 
 
-@exercise("ema_update", reference=ema_update,
-          hint="theta_ema moves a fraction (1 - decay) of the way towards theta: "
-               "decay * ema + (1 - decay) * weights")
+@exercise(
+    "ema_update",
+    reference=ema_update,
+    hint="theta_ema moves a fraction (1 - decay) of the way towards theta: "
+    "decay * ema + (1 - decay) * weights",
+)
 def _ema_cases(rng):
     for shape, decay in (((4,), 0.0), ((3, 5), 0.9), ((2, 2, 2), 0.999), ((6,), 0.5)):
         ema = torch.as_tensor(rng.normal(size=shape), dtype=torch.float64)
         yield (ema, torch.as_tensor(rng.normal(size=shape), dtype=torch.float64), decay), {}
 
 
-@exercise("frechet_1d", reference=frechet_1d,
-          hint="d^2 = (mu1 - mu2)^2 + var1 + var2 - 2 * sqrt(var1 * var2): "
-               "the matrix formula with 1x1 covariances", rtol=1e-6, atol=1e-9)
+@exercise(
+    "frechet_1d",
+    reference=frechet_1d,
+    hint="d^2 = (mu1 - mu2)^2 + var1 + var2 - 2 * sqrt(var1 * var2): "
+    "the matrix formula with 1x1 covariances",
+    rtol=1e-6,
+    atol=1e-9,
+)
 def _frechet_1d_cases(rng):
     yield (0.0, 1.0, 0.0, 1.0), {}  # the same Gaussian: 0
     yield (0.0, 1.0, 1.0, 4.0), {}  # 1 + (1 - 2)^2 = 2
@@ -85,11 +101,18 @@ def _frechet_1d_cases(rng):
         yield (float(mu1), float(var1), float(mu2), float(var2)), {}
 
 
-@exercise("clip_augment", reference=clip_augment,
-          hint="one transform for the whole clip: video.flip(-1) when flip, then "
-               "torch.roll(..., shifts=shift, dims=-1) on the width axis")
+@exercise(
+    "clip_augment",
+    reference=clip_augment,
+    hint="one transform for the whole clip: video.flip(-1) when flip, then "
+    "torch.roll(..., shifts=shift, dims=-1) on the width axis",
+)
 def _clip_augment_cases(rng):
-    for flip, shift, shape in ((False, 0, (1, 3, 4, 4)), (True, 0, (1, 4, 5, 6)),
-                               (False, 2, (3, 2, 4, 8)), (True, -3, (1, 5, 6, 7))):
+    for flip, shift, shape in (
+        (False, 0, (1, 3, 4, 4)),
+        (True, 0, (1, 4, 5, 6)),
+        (False, 2, (3, 2, 4, 8)),
+        (True, -3, (1, 5, 6, 7)),
+    ):
         video = torch.as_tensor(rng.uniform(-1, 1, size=shape), dtype=torch.float32)
         yield (video, flip, shift), {}

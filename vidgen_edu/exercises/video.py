@@ -35,14 +35,21 @@ def _gamma_correct(frames: np.ndarray, gamma: float) -> np.ndarray:
 
 
 def _random_frames(rng: np.random.Generator) -> np.ndarray:
-    shape = (int(rng.integers(2, 9)), int(rng.integers(1, 17)), int(rng.integers(1, 17)),
-             int(rng.choice([1, 3])))
+    shape = (
+        int(rng.integers(2, 9)),
+        int(rng.integers(1, 17)),
+        int(rng.integers(1, 17)),
+        int(rng.choice([1, 3])),
+    )
     return rng.integers(0, 256, shape, dtype=np.uint8)  # (T, H, W, C)
 
 
-@exercise("video_nbytes", reference=_video_nbytes,
-          hint="multiply every dimension together, then by the bytes per value "
-               "(1 for uint8, 4 for float32)")
+@exercise(
+    "video_nbytes",
+    reference=_video_nbytes,
+    hint="multiply every dimension together, then by the bytes per value "
+    "(1 for uint8, 4 for float32)",
+)
 def _nbytes_cases(rng):
     yield ((16, 64, 64, 3), 1), {}
     yield ((8, 3, 16, 64, 64), 4), {}
@@ -51,9 +58,13 @@ def _nbytes_cases(rng):
         yield (shape, int(rng.choice([1, 2, 4, 8]))), {}
 
 
-@exercise("psnr", reference=_psnr, rtol=1e-6,
-          hint="convert both to float before subtracting (uint8 wraps around: 3 - 5 = 254), "
-               "then 10 * log10(255**2 / mean squared error)")
+@exercise(
+    "psnr",
+    reference=_psnr,
+    rtol=1e-6,
+    hint="convert both to float before subtracting (uint8 wraps around: 3 - 5 = 254), "
+    "then 10 * log10(255**2 / mean squared error)",
+)
 def _psnr_cases(rng):
     for _ in range(10):
         a = _random_frames(rng)
@@ -63,8 +74,12 @@ def _psnr_cases(rng):
         yield (a, b), {}
 
 
-@exercise("motion_energy", reference=_motion_energy, rtol=1e-6,
-          hint="np.diff along the time axis (axis 0) on float frames, its absolute value, the mean")
+@exercise(
+    "motion_energy",
+    reference=_motion_energy,
+    rtol=1e-6,
+    hint="np.diff along the time axis (axis 0) on float frames, its absolute value, the mean",
+)
 def _motion_cases(rng):
     still = np.full((4, 8, 8, 1), 200, np.uint8)
     yield (still,), {}
@@ -72,8 +87,12 @@ def _motion_cases(rng):
         yield (_random_frames(rng),), {}
 
 
-@exercise("gamma_correct", reference=_gamma_correct, atol=1.0,
-          hint="scale to 0..1, raise to the power gamma, scale back by 255, round, cast to uint8")
+@exercise(
+    "gamma_correct",
+    reference=_gamma_correct,
+    atol=1.0,
+    hint="scale to 0..1, raise to the power gamma, scale back by 255, round, cast to uint8",
+)
 def _gamma_cases(rng):
     ramp = np.arange(256, dtype=np.uint8).reshape(1, 1, 256, 1)
     yield (ramp, 0.5), {}
@@ -89,9 +108,13 @@ def _explained_variance(frames: np.ndarray, k: int) -> float:
     return float((s[:k] ** 2).sum() / (s**2).sum())
 
 
-@exercise("explained_variance", reference=_explained_variance, rtol=1e-6,
-          hint="subtract the mean frame (axis 0) first, then np.linalg.svd(..., compute_uv=False); "
-               "the variance along component i is proportional to s_i**2")
+@exercise(
+    "explained_variance",
+    reference=_explained_variance,
+    rtol=1e-6,
+    hint="subtract the mean frame (axis 0) first, then np.linalg.svd(..., compute_uv=False); "
+    "the variance along component i is proportional to s_i**2",
+)
 def _variance_cases(rng):
     for _ in range(8):
         n, p = int(rng.integers(5, 30)), int(rng.integers(4, 50))

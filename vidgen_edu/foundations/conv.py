@@ -32,7 +32,9 @@ import torch.nn.functional as F
 from vidgen_edu.errors import UsageError
 
 
-def conv_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+def conv_output_size(
+    n: int, k: int, *, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
     """Output length of a convolution along one axis: ``floor((n + 2p - d(k-1) - 1) / s) + 1``.
 
     A dilated kernel spans ``d(k-1) + 1`` samples; it fits ``n + 2p - d(k-1) - 1`` steps of one
@@ -51,8 +53,9 @@ def conv_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0, dilat
     return (n + 2 * padding - span) // stride + 1
 
 
-def conv_transpose_output_size(n: int, k: int, *, stride: int = 1, padding: int = 0,
-                               output_padding: int = 0, dilation: int = 1) -> int:
+def conv_transpose_output_size(
+    n: int, k: int, *, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> int:
     """Output length of a transposed convolution: ``(n-1)s - 2p + d(k-1) + output_padding + 1``.
 
     It inverts ``conv_output_size``'s shape map; the floor there makes ``s`` input lengths map to
@@ -100,8 +103,15 @@ def _add_bias(y: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     return y + bias.view(1, -1, *([1] * (y.dim() - 2)))
 
 
-def conv2d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None, *,
-                 stride: int = 1, padding: int = 0, dilation: int = 1) -> torch.Tensor:
+def conv2d_naive(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
     """2-D cross-correlation by its definition, one output position at a time (small inputs only).
 
     ``y[:, o, i, j] = sum_{c,p,q} xpad[:, c, s*i + d*p, s*j + d*q] * w[o, c, p, q]``
@@ -121,16 +131,25 @@ def conv2d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = N
     return _add_bias(y, bias)
 
 
-def conv3d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None, *,
-                 stride: int = 1, padding: int = 0, dilation: int = 1) -> torch.Tensor:
+def conv3d_naive(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
     """Spatio-temporal cross-correlation by its definition: the kernel also slides over time.
 
     ``y[:, o, t, i, j] = sum_{c,r,p,q} xpad[:, c, s*t + d*r, s*i + d*p, s*j + d*q] w[o, c, r, p, q]``
     """
     _check(x, w, 3)
     c_out, _, kt, kh, kw = w.shape
-    sizes = [conv_output_size(n, k, stride=stride, padding=padding, dilation=dilation)
-             for n, k in zip(x.shape[2:], (kt, kh, kw), strict=True)]
+    sizes = [
+        conv_output_size(n, k, stride=stride, padding=padding, dilation=dilation)
+        for n, k in zip(x.shape[2:], (kt, kh, kw), strict=True)
+    ]
     xp = F.pad(x, (padding,) * 6)  # (B, C_in, T + 2p, H + 2p, W + 2p)
     y = x.new_zeros(x.shape[0], c_out, *sizes)  # (B, C_out, T_out, H_out, W_out)
     span = [dilation * (k - 1) + 1 for k in (kt, kh, kw)]
@@ -144,8 +163,14 @@ def conv3d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = N
     return _add_bias(y, bias)
 
 
-def im2col(x: torch.Tensor, kernel_size: tuple[int, int], *, stride: int = 1, padding: int = 0,
-           dilation: int = 1) -> torch.Tensor:
+def im2col(
+    x: torch.Tensor,
+    kernel_size: tuple[int, int],
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
     """Every ``kh x kw`` patch of ``x`` as a column: ``(B, C, H, W) -> (B, C*kh*kw, L)``.
 
     The same layout as ``torch.nn.functional.unfold`` (rows ordered channel, then kernel row,
@@ -169,8 +194,15 @@ def im2col(x: torch.Tensor, kernel_size: tuple[int, int], *, stride: int = 1, pa
     return patches.reshape(xp.shape[0], xp.shape[1] * kh * kw, out_h * out_w)  # (B, C*kh*kw, L)
 
 
-def conv2d_im2col(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None, *,
-                  stride: int = 1, padding: int = 0, dilation: int = 1) -> torch.Tensor:
+def conv2d_im2col(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
     """2-D cross-correlation as one matrix product: ``W (C_out, C_in kh kw) @ cols (C_in kh kw, L)``.
 
     Costs the same multiply-adds as the definition but runs them in a tuned matrix multiply,
@@ -180,13 +212,22 @@ def conv2d_im2col(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = 
     c_out, _, kh, kw = w.shape
     out_h = conv_output_size(x.shape[2], kh, stride=stride, padding=padding, dilation=dilation)
     out_w = conv_output_size(x.shape[3], kw, stride=stride, padding=padding, dilation=dilation)
-    cols = im2col(x, (kh, kw), stride=stride, padding=padding, dilation=dilation)  # (B, C_in*kh*kw, L)
+    cols = im2col(
+        x, (kh, kw), stride=stride, padding=padding, dilation=dilation
+    )  # (B, C_in*kh*kw, L)
     y = w.reshape(c_out, -1) @ cols  # (B, C_out, L)
     return _add_bias(y.view(x.shape[0], c_out, out_h, out_w), bias)  # (B, C_out, H_out, W_out)
 
 
-def conv2d_fft(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None, *,
-               stride: int = 1, padding: int = 0, dilation: int = 1) -> torch.Tensor:
+def conv2d_fft(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
     """2-D cross-correlation by the convolution theorem: ``F(f * g) = F(f) F(g)``.
 
     Cross-correlation with ``w`` is convolution with the flipped kernel ``w[..., ::-1, ::-1]``.
@@ -208,13 +249,22 @@ def conv2d_fft(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = Non
     g_hat = torch.fft.rfft2(w.flip(-2, -1), s=size)  # (C_out, C_in, N_h, N_w // 2 + 1)
     y_hat = torch.einsum("bchw,ochw->bohw", x_hat, g_hat)  # sum over input channels
     y = torch.fft.irfft2(y_hat, s=size)  # (B, C_out, N_h, N_w), circular
-    y = y[:, :, kh - 1 :: stride, kw - 1 :: stride][:, :, :out_h, :out_w]  # (B, C_out, H_out, W_out)
+    y = y[:, :, kh - 1 :: stride, kw - 1 :: stride][
+        :, :, :out_h, :out_w
+    ]  # (B, C_out, H_out, W_out)
     return _add_bias(y, bias)
 
 
-def conv_transpose2d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None, *,
-                           stride: int = 1, padding: int = 0, output_padding: int = 0,
-                           dilation: int = 1) -> torch.Tensor:
+def conv_transpose2d_naive(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    bias: torch.Tensor | None = None,
+    *,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> torch.Tensor:
     """Transposed 2-D convolution: each input pixel stamps the kernel, scaled, into the output.
 
     Weight ``(C_in, C_out, kh, kw)``. Input pixel ``(i, j)`` adds ``x[:, c, i, j] * w[c, :, p, q]``
@@ -226,10 +276,12 @@ def conv_transpose2d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor 
     _check(x, w, 2, transposed=True)
     b, _, h, wid = x.shape
     _, c_out, kh, kw = w.shape
-    out_h = conv_transpose_output_size(h, kh, stride=stride, padding=padding,
-                                       output_padding=output_padding, dilation=dilation)
-    out_w = conv_transpose_output_size(wid, kw, stride=stride, padding=padding,
-                                       output_padding=output_padding, dilation=dilation)
+    out_h = conv_transpose_output_size(
+        h, kh, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+    )
+    out_w = conv_transpose_output_size(
+        wid, kw, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+    )
     full = x.new_zeros(b, c_out, out_h + 2 * padding, out_w + 2 * padding)  # uncropped canvas
     for p in range(kh):
         for q in range(kw):
@@ -241,8 +293,9 @@ def conv_transpose2d_naive(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor 
     return _add_bias(y, bias)
 
 
-def conv2d_backward(x: torch.Tensor, w: torch.Tensor, grad_out: torch.Tensor, *, stride: int = 1,
-                    padding: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def conv2d_backward(
+    x: torch.Tensor, w: torch.Tensor, grad_out: torch.Tensor, *, stride: int = 1, padding: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Gradients of a loss L through ``y = conv2d(x, w)``, derived by hand: ``(dL/dx, dL/dw)``.
 
     Write ``xp`` for the padded input and ``g = dL/dy``. The forward pass is
@@ -286,8 +339,13 @@ def conv2d_backward(x: torch.Tensor, w: torch.Tensor, grad_out: torch.Tensor, *,
     return grad_x, grad_w
 
 
-def finite_difference_grad(f: Callable[[torch.Tensor], torch.Tensor | float], x: torch.Tensor, *,
-                           eps: float = 1e-3, scheme: str = "central") -> torch.Tensor:
+def finite_difference_grad(
+    f: Callable[[torch.Tensor], torch.Tensor | float],
+    x: torch.Tensor,
+    *,
+    eps: float = 1e-3,
+    scheme: str = "central",
+) -> torch.Tensor:
     """Gradient of a scalar function ``f`` at ``x`` by finite differences, in float64.
 
     The seed article defines the derivative as ``lim_{h->0} (f(x+h) - f(x)) / h``, the forward
@@ -337,8 +395,9 @@ def dense_forward(a: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> torch.Te
     return torch.sigmoid(a @ W + b)
 
 
-def dense_backward(a: torch.Tensor, W: torch.Tensor, b: torch.Tensor,
-                   grad_y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def dense_backward(
+    a: torch.Tensor, W: torch.Tensor, b: torch.Tensor, grad_y: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Gradients ``(dL/da, dL/dW, dL/db)`` of a loss L through ``y = sigma(a @ W + b)``.
 
     With ``z = a @ W + b`` and ``sigma'(z) = sigma(z)(1 - sigma(z))``:

@@ -64,14 +64,20 @@ class GaussianMixture:
         w, mu, cov = (torch.as_tensor(v, dtype=F64) for v in (self.weights, self.means, self.covs))
         k, d = mu.shape if mu.ndim == 2 else (-1, -1)
         if w.shape != (k,) or cov.shape != (k, d, d) or k < 1:
-            raise UsageError(f"got weights {tuple(w.shape)}, means {tuple(mu.shape)}, covs "
-                             f"{tuple(cov.shape)}: expected (K,), (K, D), (K, D, D); reshape them")
+            raise UsageError(
+                f"got weights {tuple(w.shape)}, means {tuple(mu.shape)}, covs "
+                f"{tuple(cov.shape)}: expected (K,), (K, D), (K, D, D); reshape them"
+            )
         if torch.any(w <= 0) or abs(float(w.sum()) - 1) > 1e-6:
-            raise UsageError(f"got weights {w.tolist()}: expected positive weights summing to 1; "
-                             "divide by their sum")
+            raise UsageError(
+                f"got weights {w.tolist()}: expected positive weights summing to 1; "
+                "divide by their sum"
+            )
         if not torch.allclose(cov, cov.mT) or torch.linalg.cholesky_ex(cov).info.any():
-            raise UsageError("a covariance is not symmetric positive definite: use A @ A.T + "
-                             "eps * I, or diag(std**2)")
+            raise UsageError(
+                "a covariance is not symmetric positive definite: use A @ A.T + "
+                "eps * I, or diag(std**2)"
+            )
         for name, value in (("weights", w / w.sum()), ("means", mu), ("covs", cov)):
             object.__setattr__(self, name, value)
 
@@ -88,25 +94,31 @@ class GaussianMixture:
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
         """log p(x), ``(n,)``, for ``x`` of shape ``(n, D)``."""
-        log_joint, _ = _components(self, _points(x, self.dim), torch.ones(1, dtype=F64),
-                                   torch.zeros(1, dtype=F64))
+        log_joint, _ = _components(
+            self, _points(x, self.dim), torch.ones(1, dtype=F64), torch.zeros(1, dtype=F64)
+        )
         return torch.logsumexp(log_joint, dim=1)
 
 
 def toy_mixture(dim: int) -> GaussianMixture:
     """The course's targets: three 1-D bumps, or four correlated 2-D Gaussians of unequal weight."""
+
     def f64(v: list) -> torch.Tensor:
         return torch.tensor(v, dtype=F64)
 
     if dim == 1:
-        return GaussianMixture(f64([0.3, 0.5, 0.2]), f64([[-2.0], [0.5], [2.5]]),
-                               f64([0.4, 0.3, 0.5])[:, None, None] ** 2)
+        return GaussianMixture(
+            f64([0.3, 0.5, 0.2]),
+            f64([[-2.0], [0.5], [2.5]]),
+            f64([0.4, 0.3, 0.5])[:, None, None] ** 2,
+        )
     if dim == 2:
         means = f64([[-1.5, -1.0], [1.5, -1.0], [0.0, 1.5], [1.5, 1.5]])
         rho = f64([0.6, -0.6, 0.0, 0.3])  # correlation of the two coordinates
         std = f64([[0.4, 0.3], [0.3, 0.4], [0.5, 0.2], [0.25, 0.25]])  # (K, 2)
-        cov = torch.stack([std[:, 0] ** 2, rho * std.prod(1), rho * std.prod(1), std[:, 1] ** 2],
-                          dim=1).reshape(4, 2, 2)  # (K, 2, 2)
+        cov = torch.stack(
+            [std[:, 0] ** 2, rho * std.prod(1), rho * std.prod(1), std[:, 1] ** 2], dim=1
+        ).reshape(4, 2, 2)  # (K, 2, 2)
         return GaussianMixture(f64([0.3, 0.2, 0.3, 0.2]), means, cov)
     raise UsageError(f"got dim={dim!r}: toy_mixture has dim 1 or 2")
 
@@ -149,16 +161,18 @@ def marginal(mix: GaussianMixture, t: float, path: str) -> GaussianMixture:
     return GaussianMixture(mix.weights, a * mix.means, a**2 * mix.covs + s**2 * eye)
 
 
-def marginal_log_prob(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float,
-                      path: str) -> torch.Tensor:
+def marginal_log_prob(
+    mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float, path: str
+) -> torch.Tensor:
     """log p_t(x), ``(n,)``; ``t`` is a number or one time per point ``(n,)``."""
     x = _points(x, mix.dim)
     a, s, _, _ = schedule(_times(t, len(x)), path)
     return torch.logsumexp(_components(mix, x, a, s)[0], dim=1)
 
 
-def posterior_means(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float,
-                    path: str) -> tuple[torch.Tensor, torch.Tensor]:
+def posterior_means(
+    mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float, path: str
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(E[x0 | x_t = x], E[eps | x_t = x]), each ``(n, D)``: the ideal denoiser and noise guess."""
     x = _points(x, mix.dim)
     a, s, _, _ = schedule(_times(t, len(x)), path)
@@ -168,8 +182,9 @@ def posterior_means(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | flo
     return (r * x0_k).sum(1), s[:, None] * (r * d).sum(1)
 
 
-def score(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float,
-          path: str) -> torch.Tensor:
+def score(
+    mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float, path: str
+) -> torch.Tensor:
     """grad_x log p_t(x) = -sum_k r_k C_k^{-1} (x - a mu_k), ``(n, D)``; needs s_t > 0 or t = 0."""
     x = _points(x, mix.dim)
     a, s, _, _ = schedule(_times(t, len(x)), path)
@@ -177,8 +192,9 @@ def score(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float,
     return -(torch.softmax(log_joint, dim=1)[..., None] * d).sum(1)
 
 
-def velocity(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float,
-             path: str = "linear") -> torch.Tensor:
+def velocity(
+    mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float, path: str = "linear"
+) -> torch.Tensor:
     """u_t(x) = a' E[x0 | x] + s' E[eps | x]: the posterior-weighted conditional velocities.
 
     >>> velocity(toy_mixture(2), torch.zeros(1, 2), 1.0).shape  # at t = 1: -E[x0] + x
@@ -189,8 +205,9 @@ def velocity(mix: GaussianMixture, x: torch.Tensor, t: torch.Tensor | float,
     return da[:, None] * x0_hat + ds[:, None] * eps_hat
 
 
-def _components(mix: GaussianMixture, x: torch.Tensor, a: torch.Tensor,
-                s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _components(
+    mix: GaussianMixture, x: torch.Tensor, a: torch.Tensor, s: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """log(w_k N(x; a mu_k, C_k)) ``(n, K)`` and d_k = C_k^{-1} (x - a mu_k) ``(n, K, D)``."""
     a4, s4 = a[:, None, None, None], s[:, None, None, None]  # (n, 1, 1, 1)
     cov = a4**2 * mix.covs + s4**2 * torch.eye(mix.dim, dtype=F64)  # (n, K, D, D)
@@ -205,8 +222,9 @@ def _components(mix: GaussianMixture, x: torch.Tensor, a: torch.Tensor,
 def _points(x: torch.Tensor, dim: int) -> torch.Tensor:
     x = torch.as_tensor(x, dtype=F64)
     if x.ndim != 2 or x.shape[1] != dim:
-        raise UsageError(f"got points of shape {tuple(x.shape)}: expected (n, {dim}); "
-                         f"use x.reshape(-1, {dim})")
+        raise UsageError(
+            f"got points of shape {tuple(x.shape)}: expected (n, {dim}); use x.reshape(-1, {dim})"
+        )
     return x
 
 
@@ -215,8 +233,10 @@ def _times(t: torch.Tensor | float, n: int) -> torch.Tensor:
     t = torch.as_tensor(t, dtype=F64)
     t = t.expand(n) if t.ndim == 0 else t
     if t.shape != (n,) or torch.any((t < 0) | (t > 1)):
-        raise UsageError(f"got t of shape {tuple(t.shape)} with range [{float(t.min()):.3g}, "
-                         f"{float(t.max()):.3g}]: expected one number or ({n},) times in [0, 1]")
+        raise UsageError(
+            f"got t of shape {tuple(t.shape)} with range [{float(t.min()):.3g}, "
+            f"{float(t.max()):.3g}]: expected one number or ({n},) times in [0, 1]"
+        )
     return t
 
 
@@ -224,8 +244,15 @@ def _times(t: torch.Tensor | float, n: int) -> torch.Tensor:
 # what a network predicts: noise, data, score or velocity are one another in disguise
 
 
-def convert(value: torch.Tensor, *, source: str, target: str, x_t: torch.Tensor,
-            t: torch.Tensor | float, path: str) -> torch.Tensor:
+def convert(
+    value: torch.Tensor,
+    *,
+    source: str,
+    target: str,
+    x_t: torch.Tensor,
+    t: torch.Tensor | float,
+    path: str,
+) -> torch.Tensor:
     """One prediction at (x_t, t) as another, for 0 < t < 1 (as in VDM, arXiv:2107.00630).
 
     eps = (x_t - a x0) / s;  score = -eps / s;  velocity = a' x0 + s' eps. From a velocity,
@@ -239,11 +266,15 @@ def convert(value: torch.Tensor, *, source: str, target: str, x_t: torch.Tensor,
     x_t = torch.as_tensor(x_t, dtype=F64)
     a, s, da, ds = (c[:, None] for c in schedule(_times(t, len(x_t)), path))  # (n, 1)
     if source not in PREDICTIONS or target not in PREDICTIONS:
-        raise UsageError(f"got source={source!r}, target={target!r}: expected names among "
-                         f"{', '.join(PREDICTIONS)}")
+        raise UsageError(
+            f"got source={source!r}, target={target!r}: expected names among "
+            f"{', '.join(PREDICTIONS)}"
+        )
     if torch.any((a == 0) | (s == 0)):
-        raise UsageError("got a time where a_t or s_t is 0 (t = 0 or 1): the predictions only "
-                         "determine one another for 0 < t < 1; clamp t into (0, 1)")
+        raise UsageError(
+            "got a time where a_t or s_t is 0 (t = 0 or 1): the predictions only "
+            "determine one another for 0 < t < 1; clamp t into (0, 1)"
+        )
     if source == "velocity":
         det = a * ds - s * da
         x0, eps = (ds * x_t - s * value) / det, (a * value - da * x_t) / det
@@ -257,9 +288,14 @@ def convert(value: torch.Tensor, *, source: str, target: str, x_t: torch.Tensor,
 # the identities, each returning both sides
 
 
-def _regression_gap(models: Sequence[Field], x_t: torch.Tensor, t: torch.Tensor,
-                    conditional: torch.Tensor, marginal_target: torch.Tensor,
-                    half: float) -> dict[str, torch.Tensor]:
+def _regression_gap(
+    models: Sequence[Field],
+    x_t: torch.Tensor,
+    t: torch.Tensor,
+    conditional: torch.Tensor,
+    marginal_target: torch.Tensor,
+    half: float,
+) -> dict[str, torch.Tensor]:
     """Per model: half E||f - conditional||^2 (the tractable loss) and half E||f - marginal||^2.
 
     Since E[conditional | x_t] = marginal, their gap is half (E||conditional||^2 -
@@ -272,23 +308,37 @@ def _regression_gap(models: Sequence[Field], x_t: torch.Tensor, t: torch.Tensor,
     const = half * ((conditional**2).sum(-1) - (marginal_target**2).sum(-1))  # (n,)
     gap, n = cond - marg, len(x_t)
     dev, diff = gap - const, gap[0] - gap[-1]  # (M, n), (n,)
-    return {"conditional_loss": cond.mean(1), "marginal_loss": marg.mean(1), "gap": gap.mean(1),
-            "constant": const.mean(), "constant_se": const.std() / math.sqrt(n),
-            "deviation": dev.mean(1), "deviation_se": dev.std(1) / math.sqrt(n),  # gap - constant
-            "gap_difference": diff.mean(), "gap_difference_se": diff.std() / math.sqrt(n)}
+    return {
+        "conditional_loss": cond.mean(1),
+        "marginal_loss": marg.mean(1),
+        "gap": gap.mean(1),
+        "constant": const.mean(),
+        "constant_se": const.std() / math.sqrt(n),
+        "deviation": dev.mean(1),
+        "deviation_se": dev.std(1) / math.sqrt(n),  # gap - constant
+        "gap_difference": diff.mean(),
+        "gap_difference_se": diff.std() / math.sqrt(n),
+    }
 
 
-def _draw(mix: GaussianMixture, n: int,
-          seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Generator]:
+def _draw(
+    mix: GaussianMixture, n: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Generator]:
     """(x0 ~ mix, eps ~ N(0, I)), each ``(n, D)``, and the generator for anything else."""
     gen = torch.Generator().manual_seed(seed)
     x0 = mix.sample(n, gen)
     return x0, torch.randn(n, mix.dim, generator=gen, dtype=F64), gen
 
 
-def score_matching_identity(mix: GaussianMixture, models: Sequence[Field], *, t: float,
-                            path: str = "vp-cosine", n: int = 20_000,
-                            seed: int = 0) -> dict[str, torch.Tensor]:
+def score_matching_identity(
+    mix: GaussianMixture,
+    models: Sequence[Field],
+    *,
+    t: float,
+    path: str = "vp-cosine",
+    n: int = 20_000,
+    seed: int = 0,
+) -> dict[str, torch.Tensor]:
     """Denoising minus explicit score matching is a constant (Vincent 2011, Neural Comput. 23).
 
     J_DSM(f) = 1/2 E||f(x_t) - grad log p(x_t | x0)||^2 with grad log p(x_t | x0) = -eps / s_t;
@@ -305,17 +355,24 @@ def score_matching_identity(mix: GaussianMixture, models: Sequence[Field], *, t:
     return _regression_gap(models, x_t, tt, -eps / s, score(mix, x_t, tt, path), half=0.5)
 
 
-def flow_matching_identity(mix: GaussianMixture, models: Sequence[Field], *,
-                           path: str = "linear", n: int = 20_000,
-                           seed: int = 0) -> dict[str, torch.Tensor]:
+def flow_matching_identity(
+    mix: GaussianMixture,
+    models: Sequence[Field],
+    *,
+    path: str = "linear",
+    n: int = 20_000,
+    seed: int = 0,
+) -> dict[str, torch.Tensor]:
     """Conditional minus marginal flow matching is a constant (Lipman et al. 2023, Thm. 2).
 
     L_CFM(f) = E_{t, x0, eps}||f(x_t, t) - (a' x0 + s' eps)||^2, t ~ U(0, 1);
     L_FM(f) = E_{t, x_t}||f(x_t, t) - u_t(x_t)||^2. Same keys as ``score_matching_identity``.
     """
     if path == "vp-linear":
-        raise UsageError("got path='vp-linear': its s'_t ~ 1/sqrt(t) makes the flow-matching loss "
-                         "infinite under t ~ U(0, 1); use 'linear' or 'vp-cosine'")
+        raise UsageError(
+            "got path='vp-linear': its s'_t ~ 1/sqrt(t) makes the flow-matching loss "
+            "infinite under t ~ U(0, 1); use 'linear' or 'vp-cosine'"
+        )
     x0, eps, gen = _draw(mix, n, seed)
     tt = torch.rand(n, generator=gen, dtype=F64)
     _, _, da, ds = schedule(tt, path)
@@ -329,9 +386,16 @@ def ddpm_betas(steps: int = 1000, beta_1: float = 1e-4, beta_T: float = 0.02) ->
     return torch.linspace(beta_1, beta_T, steps, dtype=F64)
 
 
-def ddpm_step_identity(mix: GaussianMixture, eps_model: Field, *, step: int, betas: torch.Tensor,
-                       variance: str = "posterior", n: int = 4096,
-                       seed: int = 0) -> dict[str, torch.Tensor]:
+def ddpm_step_identity(
+    mix: GaussianMixture,
+    eps_model: Field,
+    *,
+    step: int,
+    betas: torch.Tensor,
+    variance: str = "posterior",
+    n: int = 4096,
+    seed: int = 0,
+) -> dict[str, torch.Tensor]:
     """DDPM's ELBO term L_{t-1} is a weighted noise-prediction loss (Ho et al. 2020, eq. 12).
 
     L_{t-1} = KL(q(x_{t-1} | x_t, x0) || p(x_{t-1} | x_t)), q = N(mu~, beta~ I) (eq. 6-7),
@@ -351,8 +415,10 @@ def ddpm_step_identity(mix: GaussianMixture, eps_model: Field, *, step: int, bet
     ``snr_ratio`` SNR(t-1) / SNR(t).
     """
     if not 2 <= step <= len(betas) or variance not in ("posterior", "beta"):
-        raise UsageError(f"got step={step}, variance={variance!r}: expected 2 <= step <= "
-                         f"{len(betas)} and variance 'posterior' (beta~) or 'beta' (beta_t)")
+        raise UsageError(
+            f"got step={step}, variance={variance!r}: expected 2 <= step <= "
+            f"{len(betas)} and variance 'posterior' (beta~) or 'beta' (beta_t)"
+        )
     beta, abar = betas[step - 1], torch.cumprod(1 - betas, 0)[step - 1]
     abar_prev, alpha = abar / (1 - beta), 1 - beta
     beta_tilde = (1 - abar_prev) / (1 - abar) * beta  # eq. 7
@@ -366,5 +432,10 @@ def ddpm_step_identity(mix: GaussianMixture, eps_model: Field, *, step: int, bet
     weight = beta**2 / (2 * var * alpha * (1 - abar))
     const = 0.5 * mix.dim * (torch.log(var / beta_tilde) + beta_tilde / var - 1)
     snr_ratio = abar_prev / (1 - abar_prev) * (1 - abar) / abar  # SNR(t-1) / SNR(t)
-    return {"kl": kl.sum(1), "weighted": weight * ((eps - eps_theta) ** 2).sum(1) + const,
-            "weight": weight, "constant": const, "snr_ratio": snr_ratio}
+    return {
+        "kl": kl.sum(1),
+        "weighted": weight * ((eps - eps_theta) ** 2).sum(1) + const,
+        "weight": weight,
+        "constant": const,
+        "snr_ratio": snr_ratio,
+    }

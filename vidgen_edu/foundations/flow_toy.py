@@ -35,16 +35,18 @@ from vidgen_edu.threads import one_thread
 # transport: integrate a velocity from noise (t = 1) to data (t = 0), and test where it lands
 
 
-def integrate_flow(vel: Field, x1: torch.Tensor, *, steps: int = 50,
-                   method: str = "heun") -> torch.Tensor:
+def integrate_flow(
+    vel: Field, x1: torch.Tensor, *, steps: int = 50, method: str = "heun"
+) -> torch.Tensor:
     """Solve dx/dt = vel(x, t) from t = 1 to t = 0 in ``steps`` uniform steps; ``(n, D)``.
 
     Heun (Euler, then the trapezoid of the two slopes) with a last plain Euler step, as Karras
     et al. 2022 (arXiv:2206.00364, Alg. 1) do, so that the field is never asked for t = 0.
     """
     if method not in ("euler", "heun") or steps < 1:
-        raise UsageError(f"got method={method!r}, steps={steps}: expected 'euler' or 'heun' and "
-                         "steps >= 1")
+        raise UsageError(
+            f"got method={method!r}, steps={steps}: expected 'euler' or 'heun' and steps >= 1"
+        )
     x, times = x1.to(F64), torch.linspace(1.0, 0.0, steps + 1, dtype=F64)
     for t, t_next in zip(times[:-1], times[1:], strict=True):
         dt, k1 = t_next - t, vel(x, t.expand(len(x)))
@@ -65,9 +67,18 @@ def energy_distance(x: torch.Tensor, y: torch.Tensor) -> float:
     return float(2 * torch.cdist(x, y).mean() - torch.cdist(x, x).mean() - torch.cdist(y, y).mean())
 
 
-def transport_check(mix: GaussianMixture, vel: Field | None = None, *, path: str = "linear",
-                    n: int = 2000, steps: int = 50, method: str = "heun", margin: float = 3.0,
-                    repeats: int = 8, seed: int = 0) -> dict[str, float]:
+def transport_check(
+    mix: GaussianMixture,
+    vel: Field | None = None,
+    *,
+    path: str = "linear",
+    n: int = 2000,
+    steps: int = 50,
+    method: str = "heun",
+    margin: float = 3.0,
+    repeats: int = 8,
+    seed: int = 0,
+) -> dict[str, float]:
     """Does integrating ``vel`` (default: the exact u_t of ``path``) carry N(0, I) onto ``mix``?
 
     The statistic is the energy distance between n transported points and n fresh data points.
@@ -85,13 +96,18 @@ def transport_check(mix: GaussianMixture, vel: Field | None = None, *, path: str
     vel = vel or (lambda x, t: velocity(mix, x, t, path))
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad(), one_thread():
-        moved = integrate_flow(vel, torch.randn(n, mix.dim, generator=gen, dtype=F64),
-                               steps=steps, method=method)
+        moved = integrate_flow(
+            vel, torch.randn(n, mix.dim, generator=gen, dtype=F64), steps=steps, method=method
+        )
         stat = energy_distance(moved, mix.sample(n, gen))
-        floor = max(energy_distance(mix.sample(n, gen), mix.sample(n, gen))
-                    for _ in range(repeats))
-    return {"statistic": stat, "floor": floor, "threshold": margin * floor,
-            "ratio": stat / floor, "passes": stat <= margin * floor}
+        floor = max(energy_distance(mix.sample(n, gen), mix.sample(n, gen)) for _ in range(repeats))
+    return {
+        "statistic": stat,
+        "floor": floor,
+        "threshold": margin * floor,
+        "ratio": stat / floor,
+        "passes": stat <= margin * floor,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,8 +119,13 @@ class VelocityMLP(nn.Module):
 
     def __init__(self, dim: int, hidden: int = 64) -> None:
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(dim + 1, hidden), nn.SiLU(), nn.Linear(hidden, hidden),
-                                 nn.SiLU(), nn.Linear(hidden, dim)).double()
+        self.net = nn.Sequential(
+            nn.Linear(dim + 1, hidden),
+            nn.SiLU(),
+            nn.Linear(hidden, hidden),
+            nn.SiLU(),
+            nn.Linear(hidden, dim),
+        ).double()
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         return self.net(torch.cat([x, t[:, None]], dim=1))  # (n, D + 1) -> (n, D)
@@ -124,8 +145,15 @@ class FlowFit:
     loss_floor: float = float("nan")  # L_CFM - L_FM (Lipman Thm. 2): the CFM loss never goes below
 
 
-def field_error(vel: Field, mix: GaussianMixture, *, path: str = "linear", grid: int = 21,
-                box: float = 3.0, times: tuple[float, ...] = (0.1, 0.3, 0.5, 0.7, 0.9)) -> float:
+def field_error(
+    vel: Field,
+    mix: GaussianMixture,
+    *,
+    path: str = "linear",
+    grid: int = 21,
+    box: float = 3.0,
+    times: tuple[float, ...] = (0.1, 0.3, 0.5, 0.7, 0.9),
+) -> float:
     """Mean of ||vel(x, t) - u_t(x)||^2 over a grid: ``grid`` points per axis in [-box, box]^D
     times each of ``times``."""
     axis = torch.linspace(-box, box, grid, dtype=F64)
@@ -138,9 +166,16 @@ def field_error(vel: Field, mix: GaussianMixture, *, path: str = "linear", grid:
     return float(torch.stack(errors).mean())
 
 
-def train_flow_matching(mix: GaussianMixture, *, path: str = "linear", steps: int = 400,
-                        batch: int = 512, lr: float = 1e-2, hidden: int = 64,
-                        seed: int = 0) -> FlowFit:
+def train_flow_matching(
+    mix: GaussianMixture,
+    *,
+    path: str = "linear",
+    steps: int = 400,
+    batch: int = 512,
+    lr: float = 1e-2,
+    hidden: int = 64,
+    seed: int = 0,
+) -> FlowFit:
     """Fit ``VelocityMLP`` by conditional flow matching with Adam; the same seed, the same fit.
 
     The error is measured twice, before and after: on a grid (``field_error``, including places
@@ -148,13 +183,16 @@ def train_flow_matching(mix: GaussianMixture, *, path: str = "linear", steps: in
     on one CPU thread (``vidgen_edu.threads.one_thread``); a second or two for the defaults.
     """
     if steps < 0 or batch < 1 or path == "vp-linear":
-        raise UsageError(f"got steps={steps}, batch={batch}, path={path!r}: expected steps >= 0, "
-                         "batch >= 1 and path 'linear' or 'vp-cosine'")
+        raise UsageError(
+            f"got steps={steps}, batch={batch}, path={path!r}: expected steps >= 0, "
+            "batch >= 1 and path 'linear' or 'vp-cosine'"
+        )
     with one_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = VelocityMLP(mix.dim, hidden)
-        fit = FlowFit(model, dict(path=path, steps=steps, batch=batch, lr=lr, hidden=hidden,
-                                  seed=seed))
+        fit = FlowFit(
+            model, dict(path=path, steps=steps, batch=batch, lr=lr, hidden=hidden, seed=seed)
+        )
         fit.error_before, fit.fm_loss_before = _errors(model, mix, path, seed)
         _train(fit, mix, torch.Generator().manual_seed(seed + 1))
         fit.error_after, fit.fm_loss_after = _errors(model, mix, path, seed)

@@ -56,8 +56,9 @@ def _expect(w: np.ndarray, values: np.ndarray) -> float:
     return float(np.sum(w[mask] * values[mask]))
 
 
-def value_function(d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, *,
-                   dx: float | None = None) -> float:
+def value_function(
+    d: np.ndarray, p_data: np.ndarray, p_g: np.ndarray, *, dx: float | None = None
+) -> float:
     """V(D, G) = E_pdata[log D] + E_pg[log(1 - D)] (Goodfellow et al. 2014, eq. 1).
 
     ``d`` is the discriminator's output D(x) in [0, 1] on the same grid as the densities.
@@ -234,8 +235,9 @@ def _generator_case(z: torch.Tensor, gen: torch.Generator) -> dict[str, np.ndarr
     return {"autograd": autograd.numpy(), "chain_rule": chain.numpy(), "seed": grad_x_d.numpy()}
 
 
-def _discriminator_case(z: torch.Tensor, y: torch.Tensor,
-                        gen: torch.Generator) -> dict[str, np.ndarray]:
+def _discriminator_case(
+    z: torch.Tensor, y: torch.Tensor, gen: torch.Generator
+) -> dict[str, np.ndarray]:
     theta_d = torch.randn(z.numel(), generator=gen, dtype=torch.float64, requires_grad=True)
     fake = z * 0.5 + 1.0  # any fixed generator output G(z)
     loss = -torch.log(torch.sigmoid(theta_d @ y)) - torch.log(1 - torch.sigmoid(theta_d @ fake))

@@ -59,8 +59,9 @@ def sample_target(target: ToyTarget, n: int, gen: torch.Generator) -> torch.Tens
     return centers[idx] + target.std * torch.randn(n, target.dim, generator=gen)
 
 
-def mode_coverage(samples: np.ndarray, target: ToyTarget, *, quality_sigmas: float = 3.0,
-                  min_share: float = 0.25) -> tuple[int, float]:
+def mode_coverage(
+    samples: np.ndarray, target: ToyTarget, *, quality_sigmas: float = 3.0, min_share: float = 0.25
+) -> tuple[int, float]:
     """(modes covered, fraction of high-quality samples) of ``samples`` ``(n, dim)``.
 
     A sample is high quality when it is within ``quality_sigmas`` std of its nearest mode; a
@@ -75,11 +76,18 @@ def mode_coverage(samples: np.ndarray, target: ToyTarget, *, quality_sigmas: flo
 
 
 def _mlp(n_in: int, n_out: int, hidden: int) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                         nn.Linear(hidden, n_out))
+    return nn.Sequential(
+        nn.Linear(n_in, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, n_out),
+    )
 
 
-def discriminator_loss(logit_real: torch.Tensor, logit_fake: torch.Tensor, loss: str) -> torch.Tensor:
+def discriminator_loss(
+    logit_real: torch.Tensor, logit_fake: torch.Tensor, loss: str
+) -> torch.Tensor:
     """-E[log D(x)] - E[log(1 - D(G(z)))] (eq. 1, negated), or the hinge loss."""
     if loss == "hinge":
         return F.relu(1 - logit_real).mean() + F.relu(1 + logit_fake).mean()
@@ -111,10 +119,20 @@ class ToyGanHistory:
     d_on_grid: list[np.ndarray] = field(default_factory=list)  # 1-D targets: D(x) on ``grid``
 
 
-def train_toy_gan(*, target: str = "mix1d", steps: int = 1000, loss: str = "nonsaturating",
-                  seed: int = 0, record_every: int = 100, d_steps: int = 1, batch: int = 128,
-                  lr: float = 1e-3, hidden: int = 64, latent_dim: int = 2,
-                  n_eval: int = 1000) -> ToyGanHistory:
+def train_toy_gan(
+    *,
+    target: str = "mix1d",
+    steps: int = 1000,
+    loss: str = "nonsaturating",
+    seed: int = 0,
+    record_every: int = 100,
+    d_steps: int = 1,
+    batch: int = 128,
+    lr: float = 1e-3,
+    hidden: int = 64,
+    latent_dim: int = 2,
+    n_eval: int = 1000,
+) -> ToyGanHistory:
     """Train a tiny GAN with Adam (lr, betas (0.5, 0.999)) and return its history.
 
     ``d_steps`` discriminator updates precede each generator update. The same ``seed`` gives
@@ -122,12 +140,24 @@ def train_toy_gan(*, target: str = "mix1d", steps: int = 1000, loss: str = "nons
     """
     _check_config(loss, steps, record_every, d_steps)
     with one_thread():
-        return _train(target, steps, loss, seed, record_every, d_steps, batch, lr, hidden,
-                      latent_dim, n_eval)
+        return _train(
+            target, steps, loss, seed, record_every, d_steps, batch, lr, hidden, latent_dim, n_eval
+        )
 
 
-def _train(target: str, steps: int, loss: str, seed: int, record_every: int, d_steps: int,
-           batch: int, lr: float, hidden: int, latent_dim: int, n_eval: int) -> ToyGanHistory:
+def _train(
+    target: str,
+    steps: int,
+    loss: str,
+    seed: int,
+    record_every: int,
+    d_steps: int,
+    batch: int,
+    lr: float,
+    hidden: int,
+    latent_dim: int,
+    n_eval: int,
+) -> ToyGanHistory:
     """The training loop of ``train_toy_gan`` (arguments as there)."""
     tgt = make_target(target)
     with torch.random.fork_rng(devices=[]):
@@ -137,8 +167,18 @@ def _train(target: str, steps: int, loss: str, seed: int, record_every: int, d_s
     z_eval = torch.randn(n_eval, latent_dim, generator=gen)
     opt_g = torch.optim.Adam(g_net.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d_net.parameters(), lr=lr, betas=(0.5, 0.999))
-    config = dict(target=target, steps=steps, loss=loss, seed=seed, d_steps=d_steps, batch=batch,
-                  lr=lr, hidden=hidden, latent_dim=latent_dim, n_eval=n_eval)
+    config = dict(
+        target=target,
+        steps=steps,
+        loss=loss,
+        seed=seed,
+        d_steps=d_steps,
+        batch=batch,
+        lr=lr,
+        hidden=hidden,
+        latent_dim=latent_dim,
+        n_eval=n_eval,
+    )
     hist = ToyGanHistory(tgt, config)
     if tgt.dim == 1:
         hist.grid = np.linspace(-5.0, 5.0, 201)
@@ -176,8 +216,9 @@ def _check_config(loss: str, steps: int, record_every: int, d_steps: int) -> Non
 
 
 @torch.no_grad()
-def _record(hist: ToyGanHistory, step: int, g_net: nn.Module, d_net: nn.Module,
-            z_eval: torch.Tensor) -> None:
+def _record(
+    hist: ToyGanHistory, step: int, g_net: nn.Module, d_net: nn.Module, z_eval: torch.Tensor
+) -> None:
     samples = g_net(z_eval).numpy().astype(np.float64)
     covered, quality = mode_coverage(samples, hist.target)
     hist.steps.append(step)
@@ -192,8 +233,10 @@ def _record(hist: ToyGanHistory, step: int, g_net: nn.Module, d_net: nn.Module,
 def target_density_1d(target: ToyTarget, grid: np.ndarray) -> np.ndarray:
     """The mixture's density p_data(x) on ``grid`` (1-D targets only)."""
     if target.dim != 1:
-        raise UsageError(f"target {target.name!r} is {target.dim}-D; a density on a 1-D grid "
-                         "needs a 1-D target such as 'mix1d'")
+        raise UsageError(
+            f"target {target.name!r} is {target.dim}-D; a density on a 1-D grid "
+            "needs a 1-D target such as 'mix1d'"
+        )
     x = np.asarray(grid, dtype=np.float64)[:, None]
     z = (x - target.centers[:, 0][None, :]) / target.std
     return np.mean(np.exp(-0.5 * z**2), axis=1) / (target.std * math.sqrt(2 * math.pi))

@@ -24,8 +24,9 @@ from vidgen_edu.errors import UsageError
 LOG_2PI = math.log(2 * math.pi)
 
 
-def kl_gaussians(mu1: torch.Tensor, logvar1: torch.Tensor, mu2: torch.Tensor,
-                 logvar2: torch.Tensor) -> torch.Tensor:
+def kl_gaussians(
+    mu1: torch.Tensor, logvar1: torch.Tensor, mu2: torch.Tensor, logvar2: torch.Tensor
+) -> torch.Tensor:
     """KL(N(mu1, e^logvar1) || N(mu2, e^logvar2)) for diagonal Gaussians, summed over the last dim.
 
     Per dimension: 1/2 [logvar2 - logvar1 + (e^logvar1 + (mu1 - mu2)^2) / e^logvar2 - 1].
@@ -42,14 +43,22 @@ def gaussian_log_density(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
     return -0.5 * (LOG_2PI + logvar + (x - mu) ** 2 / logvar.exp()).sum(dim=-1)
 
 
-def kl_monte_carlo(mu1: torch.Tensor, logvar1: torch.Tensor, mu2: torch.Tensor,
-                   logvar2: torch.Tensor, *, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def kl_monte_carlo(
+    mu1: torch.Tensor,
+    logvar1: torch.Tensor,
+    mu2: torch.Tensor,
+    logvar2: torch.Tensor,
+    *,
+    n: int,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(estimate, standard error) of KL(q || p) = E_q[log q(z) - log p(z)] from ``n`` samples of q."""
     gen = torch.Generator().manual_seed(seed)
     eps = torch.randn((n, *mu1.shape), generator=gen, dtype=mu1.dtype)
     z = reparameterize(mu1, logvar1, eps)  # (n, ..., D)
-    log_ratio = gaussian_log_density(z, mu1.expand_as(z), logvar1.expand_as(z)) - \
-        gaussian_log_density(z, mu2.expand_as(z), logvar2.expand_as(z))  # (n, ...)
+    log_ratio = gaussian_log_density(
+        z, mu1.expand_as(z), logvar1.expand_as(z)
+    ) - gaussian_log_density(z, mu2.expand_as(z), logvar2.expand_as(z))  # (n, ...)
     return log_ratio.mean(dim=0), log_ratio.std(dim=0) / math.sqrt(n)
 
 
@@ -59,8 +68,13 @@ def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) ->
     return mu + torch.exp(0.5 * logvar) * eps
 
 
-def elbo(x: torch.Tensor, x_mu: torch.Tensor, x_logvar: torch.Tensor, z_mu: torch.Tensor,
-         z_logvar: torch.Tensor) -> torch.Tensor:
+def elbo(
+    x: torch.Tensor,
+    x_mu: torch.Tensor,
+    x_logvar: torch.Tensor,
+    z_mu: torch.Tensor,
+    z_logvar: torch.Tensor,
+) -> torch.Tensor:
     """One-sample ELBO per example: log N(x; x_mu, e^x_logvar) - KL(N(z_mu, e^z_logvar) || N(0, I)).
 
     ``x_mu`` and ``x_logvar`` are the decoder's Gaussian at a z drawn with ``reparameterize``;
@@ -77,18 +91,22 @@ def elbo(x: torch.Tensor, x_mu: torch.Tensor, x_logvar: torch.Tensor, z_mu: torc
 def linear_gaussian_log_evidence(x: torch.Tensor, *, a: float, b: float, s: float) -> torch.Tensor:
     """log p(x) for the linear Gaussian model: log N(x; b, a^2 + s^2)."""
     var = torch.full_like(x, a * a + s * s)
-    return gaussian_log_density(x[..., None], torch.full_like(x, b)[..., None], var.log()[..., None])
+    return gaussian_log_density(
+        x[..., None], torch.full_like(x, b)[..., None], var.log()[..., None]
+    )
 
 
-def linear_gaussian_posterior(x: torch.Tensor, *, a: float, b: float,
-                              s: float) -> tuple[torch.Tensor, torch.Tensor]:
+def linear_gaussian_posterior(
+    x: torch.Tensor, *, a: float, b: float, s: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(mu, logvar) of the exact posterior p(z | x) = N(a (x - b) / (a^2 + s^2), s^2 / (a^2 + s^2))."""
     denom = a * a + s * s
     return a * (x - b) / denom, torch.full_like(x, math.log(s * s / denom))
 
 
-def linear_gaussian_elbo(x: torch.Tensor, q_mu: torch.Tensor, q_logvar: torch.Tensor, *,
-                         a: float, b: float, s: float) -> torch.Tensor:
+def linear_gaussian_elbo(
+    x: torch.Tensor, q_mu: torch.Tensor, q_logvar: torch.Tensor, *, a: float, b: float, s: float
+) -> torch.Tensor:
     """The exact ELBO of q = N(q_mu, e^q_logvar) in the linear Gaussian model.
 
     E_q[log N(x; a z + b, s^2)] = log N(x; a q_mu + b, s^2) - a^2 e^q_logvar / (2 s^2), minus
@@ -105,8 +123,9 @@ def linear_gaussian_elbo(x: torch.Tensor, q_mu: torch.Tensor, q_logvar: torch.Te
 # two unbiased estimators of d/dmu E_{z ~ N(mu, sigma^2)}[f(z)]
 
 
-def reparam_gradient_samples(f: Callable[[torch.Tensor], torch.Tensor], mu: float, sigma: float,
-                             *, n: int, seed: int = 0) -> torch.Tensor:
+def reparam_gradient_samples(
+    f: Callable[[torch.Tensor], torch.Tensor], mu: float, sigma: float, *, n: int, seed: int = 0
+) -> torch.Tensor:
     """``n`` one-sample estimates d/dmu f(mu + sigma eps) = f'(mu + sigma eps), by autograd."""
     gen = torch.Generator().manual_seed(seed)
     eps = torch.randn(n, generator=gen, dtype=torch.float64)
@@ -115,8 +134,9 @@ def reparam_gradient_samples(f: Callable[[torch.Tensor], torch.Tensor], mu: floa
     return grad
 
 
-def score_function_gradient_samples(f: Callable[[torch.Tensor], torch.Tensor], mu: float,
-                                    sigma: float, *, n: int, seed: int = 0) -> torch.Tensor:
+def score_function_gradient_samples(
+    f: Callable[[torch.Tensor], torch.Tensor], mu: float, sigma: float, *, n: int, seed: int = 0
+) -> torch.Tensor:
     """``n`` one-sample estimates f(z) d/dmu log N(z; mu, sigma^2) = f(z) (z - mu) / sigma^2.
 
     Unbiased because E[f(z) grad log q(z)] = grad E[f(z)] (the log-derivative trick), but f
@@ -127,12 +147,20 @@ def score_function_gradient_samples(f: Callable[[torch.Tensor], torch.Tensor], m
     return f(z) * (z - mu) / sigma**2
 
 
-def compare_gradient_estimators(f: Callable[[torch.Tensor], torch.Tensor], mu: float,
-                                sigma: float, *, n: int = 10_000, seed: int = 0) -> dict[str, float]:
+def compare_gradient_estimators(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    mu: float,
+    sigma: float,
+    *,
+    n: int = 10_000,
+    seed: int = 0,
+) -> dict[str, float]:
     """Mean, standard error and variance of both estimators, and the variance ratio score/reparam."""
     out: dict[str, float] = {}
-    for name, estimator in (("reparam", reparam_gradient_samples),
-                            ("score", score_function_gradient_samples)):
+    for name, estimator in (
+        ("reparam", reparam_gradient_samples),
+        ("score", score_function_gradient_samples),
+    ):
         g = estimator(f, mu, sigma, n=n, seed=seed)
         out[f"{name}_mean"] = float(g.mean())
         out[f"{name}_stderr"] = float(g.std() / math.sqrt(n))

@@ -52,12 +52,15 @@ def as_sample_fn(source, *, seed: int = 0, options: dict | None = None) -> Sampl
     """
     if hasattr(source, "sample"):
         generator = torch.Generator().manual_seed(seed)
-        return lambda n, labels: source.sample(n, labels=labels, generator=generator,
-                                               **(options or {}))
+        return lambda n, labels: source.sample(
+            n, labels=labels, generator=generator, **(options or {})
+        )
     if callable(source):
         return source
-    raise UsageError(f"expected a generator with .sample(n, labels=None, generator=None) or a "
-                     f"callable sample_fn(n, labels), got {type(source).__name__}")
+    raise UsageError(
+        f"expected a generator with .sample(n, labels=None, generator=None) or a "
+        f"callable sample_fn(n, labels), got {type(source).__name__}"
+    )
 
 
 def seeded(sample: Callable, *, seed: int = 0) -> SampleFn:
@@ -128,8 +131,10 @@ def evaluate(
         sample_options: extra keywords for a generator's ``sample`` (its ``sample_options``).
     """
     if not 2 <= n <= MAX_N:
-        raise UsageError(f"n={n}: expected 2 (a covariance needs two samples) to {MAX_N} clips "
-                         "(three samples of n clips are held in memory)")
+        raise UsageError(
+            f"n={n}: expected 2 (a covariance needs two samples) to {MAX_N} clips "
+            "(three samples of n clips are held in memory)"
+        )
     data = DataConfig.coerce(data_spec or DEFAULT_SPEC)
     net = net or shipped_feature_net()
     real_a, real_b = real_samples(data, n, seed=seed)

@@ -28,8 +28,10 @@ def _as_float64(x, name: str) -> np.ndarray:
     try:
         x = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
-        raise UsageError(f"{name} must be an array of numbers, got {type(x).__name__}: pass a "
-                         "numpy array or a torch tensor") from None
+        raise UsageError(
+            f"{name} must be an array of numbers, got {type(x).__name__}: pass a "
+            "numpy array or a torch tensor"
+        ) from None
     if not np.all(np.isfinite(x)):
         raise UsageError(f"{name} contains NaN or infinite values: check the features it came from")
     return x

@@ -38,7 +38,9 @@ def frame_change(video) -> float:
 def content_distance(features: torch.Tensor) -> float:
     """Mean L2 distance between consecutive per-frame features ``(B, T, D)`` (the ACD formula)."""
     if not isinstance(features, torch.Tensor) or features.dim() != 3 or features.shape[1] < 2:
-        got = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
+        got = (
+            tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
+        )
         raise UsageError(
             f"expected per-frame features (B, T, D) with T >= 2, got {got}: "
             "pass the output of frame_features(video)"

@@ -78,8 +78,9 @@ class VideoGAN(VideoModel):
         with ctx.autocast():
             real_logits = self.discriminate(video, labels, generator=gen)
             fake_logits = self.discriminate(fake.float(), labels, generator=gen)
-        loss = sum(d_loss(real_logits[d].float(), fake_logits[d].float(), kind=cfg.loss)
-                   for d in names)
+        loss = sum(
+            d_loss(real_logits[d].float(), fake_logits[d].float(), kind=cfg.loss) for d in names
+        )
         out = {"d_loss": ctx.finite("discriminator loss", loss)}
         if cfg.r1 > 0:
             r1 = sum(r1_penalty(real_logits[d].float(), video, gamma=cfg.r1) for d in names)
@@ -96,8 +97,9 @@ class VideoGAN(VideoModel):
         cfg, gen = ctx.train, ctx.rng(63)
         labels = None
         if self.config.num_classes:
-            labels = torch.randint(0, self.config.num_classes, (cfg.batch,), generator=gen,
-                                   device=ctx.device)
+            labels = torch.randint(
+                0, self.config.num_classes, (cfg.batch,), generator=gen, device=ctx.device
+            )
         self.discriminators.requires_grad_(False)
         try:
             with ctx.autocast():

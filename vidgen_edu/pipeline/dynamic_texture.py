@@ -48,7 +48,9 @@ def _check_video(video: torch.Tensor) -> torch.Tensor:
             "frames with vidgen_edu.video.frames_to_tensor"
         )
     if video.shape[2] < 2:
-        raise VideoError(f"a dynamic texture needs clips of at least 2 frames, got T={video.shape[2]}")
+        raise VideoError(
+            f"a dynamic texture needs clips of at least 2 frames, got T={video.shape[2]}"
+        )
     return video
 
 
@@ -131,8 +133,10 @@ class FramePCA:
         """States ``(B, T, k)`` -> float32 video ``(B, C, T, H, W)``, clipped to [-1, 1]."""
         if not isinstance(states, torch.Tensor) or states.dim() != 3 or states.shape[2] != self.k:
             got = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
-            raise UsageError(f"expected states (B, T, k) with k={self.k} (this PCA's components), "
-                             f"got {got}: pass what encode(video) returns")
+            raise UsageError(
+                f"expected states (B, T, k) with k={self.k} (this PCA's components), "
+                f"got {got}: pass what encode(video) returns"
+            )
         b, t, _ = states.shape
         c, h, w = self.frame_shape
         frames = states.double() @ self.basis.T + self.mean  # (B, T, p)
@@ -205,8 +209,10 @@ class DynamicTexture:
         ok = isinstance(states, torch.Tensor) and states.dim() == 3
         if not ok or states.shape[1] < 2 or states.shape[2] != pca.k:
             got = tuple(states.shape) if isinstance(states, torch.Tensor) else type(states).__name__
-            raise UsageError(f"expected states (B, T, k) with T >= 2 and k={pca.k}, got {got}: "
-                             "pass pca.encode(video) of clips of at least 2 frames")
+            raise UsageError(
+                f"expected states (B, T, k) with T >= 2 and k={pca.k}, got {got}: "
+                "pass pca.encode(video) of clips of at least 2 frames"
+            )
         self.pca, self.states, self.k = pca, states.double(), pca.k
         self.a, self.b = fit_dynamics(self.states)
         radius = spectral_radius(self.a)
@@ -225,8 +231,16 @@ class DynamicTexture:
         self._fitted()
         return torch.linalg.eigvals(self.a)
 
-    def sample(self, n: int, frames: int | None = None, *, seed: int = 0, start: str = "fitted",
-               observation_noise: bool = False, device: str | torch.device = "cpu") -> torch.Tensor:
+    def sample(
+        self,
+        n: int,
+        frames: int | None = None,
+        *,
+        seed: int = 0,
+        start: str = "fitted",
+        observation_noise: bool = False,
+        device: str | torch.device = "cpu",
+    ) -> torch.Tensor:
         """``n`` new clips ``(n, C, frames, H, W)``, float32 in [-1, 1], the same for the same seed.
 
         Args:
@@ -241,8 +255,10 @@ class DynamicTexture:
         pca = self._fitted()
         frames = self.states.shape[1] if frames is None else frames
         if not _is_count(n) or not _is_count(frames):
-            raise UsageError(f"need n >= 1 clips of frames >= 1, got n={n!r}, frames={frames!r}: "
-                             "pass whole numbers, e.g. n=4, frames=16")
+            raise UsageError(
+                f"need n >= 1 clips of frames >= 1, got n={n!r}, frames={frames!r}: "
+                "pass whole numbers, e.g. n=4, frames=16"
+            )
         gen = torch.Generator().manual_seed(seed)
         x = self._start_states(n, start, gen)  # (n, k)
         steps = []

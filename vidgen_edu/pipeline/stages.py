@@ -120,8 +120,9 @@ class Features:
         return FrameFeatures(pca.encode(video), pca)  # states (B, T, k)
 
 
-def dynamic_texture_sampler(*, n: int = 4, frames: int | None = None, seed: int = 0,
-                            start: str = "fitted") -> Callable[[FrameFeatures], torch.Tensor]:
+def dynamic_texture_sampler(
+    *, n: int = 4, frames: int | None = None, seed: int = 0, start: str = "fitted"
+) -> Callable[[FrameFeatures], torch.Tensor]:
     """A generator for ``Generate``: fits a dynamic texture on the features, samples ``n`` clips."""
 
     def sample(features: FrameFeatures) -> torch.Tensor:
@@ -135,7 +136,9 @@ def dynamic_texture_sampler(*, n: int = 4, frames: int | None = None, seed: int 
 class Generate:
     """Stage 4, generation: ``FrameFeatures -> (B, C, T, H, W)`` float in [-1, 1]."""
 
-    sampler: Callable[[FrameFeatures], torch.Tensor] = field(default_factory=dynamic_texture_sampler)
+    sampler: Callable[[FrameFeatures], torch.Tensor] = field(
+        default_factory=dynamic_texture_sampler
+    )
     name: str = "generate"
 
     def __call__(self, features: FrameFeatures) -> torch.Tensor:
@@ -184,12 +187,16 @@ class Pipeline:
     def __init__(self, stages: Sequence[Callable[[Any], Any]]):
         names = [getattr(stage, "name", type(stage).__name__) for stage in stages]
         if not stages:
-            raise UsageError("a pipeline needs one or more stages with distinct names, got none: "
-                             "pass e.g. [Input(clips), Preprocess(), Features(), Generate(), "
-                             "Postprocess()]")
+            raise UsageError(
+                "a pipeline needs one or more stages with distinct names, got none: "
+                "pass e.g. [Input(clips), Preprocess(), Features(), Generate(), "
+                "Postprocess()]"
+            )
         if len(set(names)) != len(names):
-            raise UsageError(f"a pipeline needs one or more stages with distinct names, got {names}: "
-                             "give a repeated stage its own name, e.g. Preprocess(name='denoise')")
+            raise UsageError(
+                f"a pipeline needs one or more stages with distinct names, got {names}: "
+                "give a repeated stage its own name, e.g. Preprocess(name='denoise')"
+            )
         self.stages = list(stages)
         self.names = names
 

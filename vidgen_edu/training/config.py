@@ -32,7 +32,9 @@ class TrainConfig(StrictConfig):
     beta2: float = 0.99  # Adam beta2
     n_critic: int = 1  # D updates per G update, >= 1
     r1: float = 0.0  # R1 penalty weight gamma (Mescheder et al. 2018); 0 = off
-    ema_decay: float | None = None  # generator EMA decay per step in [0, 1); None = a tenth of the run
+    ema_decay: float | None = (
+        None  # generator EMA decay per step in [0, 1); None = a tenth of the run
+    )
     seed: int = 0  # seeds the data, the noise and the initial weights
     log_every: int = 10  # steps between lines of metrics.jsonl
     sample_every: int = 200  # steps between sample videos in samples/; 0 = only at the end
@@ -43,12 +45,16 @@ class TrainConfig(StrictConfig):
     compile: bool = False  # torch.compile the networks on CUDA; ignored on CPU
 
     def problems(self) -> list[str]:
-        found = [f"{k}={getattr(self, k)}: expected a whole number >= 1"
-                 for k in ("steps", "batch", "n_critic", "log_every", "checkpoint_every",
-                           "sample_n") if getattr(self, k) < 1]
+        found = [
+            f"{k}={getattr(self, k)}: expected a whole number >= 1"
+            for k in ("steps", "batch", "n_critic", "log_every", "checkpoint_every", "sample_n")
+            if getattr(self, k) < 1
+        ]
         if self.batch > MAX_BATCH or self.sample_n > MAX_BATCH:
-            found.append(f"batch={self.batch}, sample_n={self.sample_n}: at most {MAX_BATCH} "
-                         "clips at once (memory grows with it); take more steps instead")
+            found.append(
+                f"batch={self.batch}, sample_n={self.sample_n}: at most {MAX_BATCH} "
+                "clips at once (memory grows with it); take more steps instead"
+            )
         if self.sample_every < 0:
             found.append(f"sample_every={self.sample_every}: expected 0 (only at the end) or more")
         if self.loss not in LOSSES:

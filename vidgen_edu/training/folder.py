@@ -34,11 +34,14 @@ def prepare(run_dir: Path) -> Path:
     try:
         (run_dir / "samples").mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise RunFolderError(f"cannot create the run folder {run_dir}: {err.strerror}; "
-                             "choose a folder you can write to") from err
+        raise RunFolderError(
+            f"cannot create the run folder {run_dir}: {err.strerror}; "
+            "choose a folder you can write to"
+        ) from err
     if not os.access(run_dir, os.W_OK):
-        raise RunFolderError(f"cannot write into {run_dir} (read-only or no permission): "
-                             "choose another folder")
+        raise RunFolderError(
+            f"cannot write into {run_dir} (read-only or no permission): choose another folder"
+        )
     return run_dir
 
 
@@ -49,8 +52,10 @@ def locked(run_dir: Path):
     try:
         lock.acquire()
     except Timeout:
-        raise RunFolderError(f"{run_dir} is in use by another run ({holder(run_dir)}): wait for "
-                             "it to finish, stop it, or choose another folder") from None
+        raise RunFolderError(
+            f"{run_dir} is in use by another run ({holder(run_dir)}): wait for "
+            "it to finish, stop it, or choose another folder"
+        ) from None
     try:
         (run_dir / OWNER).write_text(f"{os.getpid()}\n")
         yield
@@ -69,8 +74,13 @@ def holder(run_dir: Path) -> str:
 
 def remove_temporaries(run_dir: Path) -> list[Path]:
     """Delete what a killed write left behind (our temporary names only); return them."""
-    found = [p for folder in (run_dir, run_dir / "samples") if folder.is_dir()
-             for p in folder.iterdir() if TEMPORARY.match(p.name) and p.is_file()]
+    found = [
+        p
+        for folder in (run_dir, run_dir / "samples")
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if TEMPORARY.match(p.name) and p.is_file()
+    ]
     for path in found:
         path.unlink(missing_ok=True)
     return found
@@ -83,20 +93,29 @@ def check_fresh(run_dir: Path) -> list[Path]:
     first checkpoint: nothing can resume them, and the new run replaces them.
     """
     if (run_dir / "last.pt").exists():
-        raise RunFolderError(f"{run_dir} already holds a run ({run_dir / 'last.pt'}): resume it "
-                             "(--resume, or resume=True) or choose another folder")
-    foreign = sorted(p.name for p in run_dir.iterdir()
-                     if p.name not in RUN_FILES and not TEMPORARY.match(p.name))
+        raise RunFolderError(
+            f"{run_dir} already holds a run ({run_dir / 'last.pt'}): resume it "
+            "(--resume, or resume=True) or choose another folder"
+        )
+    foreign = sorted(
+        p.name for p in run_dir.iterdir() if p.name not in RUN_FILES and not TEMPORARY.match(p.name)
+    )
     samples = run_dir / "samples"
     if samples.is_dir():
-        foreign += [f"samples/{p.name}" for p in samples.iterdir()
-                    if not re.match(r"^step_\d+\.\w+$", p.name) and not TEMPORARY.match(p.name)]
+        foreign += [
+            f"samples/{p.name}"
+            for p in samples.iterdir()
+            if not re.match(r"^step_\d+\.\w+$", p.name) and not TEMPORARY.match(p.name)
+        ]
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-        raise RunFolderError(f"{run_dir} holds files that are not a vidgen-edu run ({shown}): "
-                             "choose an empty or new folder")
+        raise RunFolderError(
+            f"{run_dir} holds files that are not a vidgen-edu run ({shown}): "
+            "choose an empty or new folder"
+        )
     return [p for p in (run_dir / "metrics.jsonl", run_dir / "config.json") if p.exists()] + (
-        sorted(samples.iterdir()) if samples.is_dir() else [])
+        sorted(samples.iterdir()) if samples.is_dir() else []
+    )
 
 
 def read_log(run_dir: Path) -> tuple[list[dict], int]:
@@ -132,7 +151,9 @@ def trim_log(run_dir: Path, step: int) -> str | None:
     write_text_atomic(run_dir / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in kept))
     parts = [f"{torn} unreadable (torn) line(s)"] if torn else []
     parts += [f"{dropped} line(s) logged after step {step}"] if dropped else []
-    return f"metrics.jsonl: dropped {' and '.join(parts)}; the resumed run continues from step {step}"
+    return (
+        f"metrics.jsonl: dropped {' and '.join(parts)}; the resumed run continues from step {step}"
+    )
 
 
 def log_line(run_dir: Path, record: dict) -> None:

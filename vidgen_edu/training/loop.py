@@ -26,8 +26,9 @@ def autocast_for(device: torch.device, cfg: TrainConfig):
     return contextlib.nullcontext
 
 
-def step_context(ds, model, cfg: TrainConfig, step: int, device, autocast, *,
-                 poison_step: int = 0) -> StepContext:
+def step_context(
+    ds, model, cfg: TrainConfig, step: int, device, autocast, *, poison_step: int = 0
+) -> StepContext:
     """The ``StepContext`` of ``step``: real clips from ``ds`` seeded by ``(seed, step, k)``.
 
     ``poison_step`` is a test hook: at that step (1-based) the real batch is NaN, and the run

@@ -41,12 +41,18 @@ def config_differences(saved: dict, now: dict, *, ignore=()) -> list[str]:
 def check_same_run(saved: dict, run: RunConfig) -> None:
     """A resumed run must train the same thing: name every setting that differs."""
     now = run.to_dict()
-    diffs = [f"{section}.{d}" for section in ("model", "data", "train")
-             for d in config_differences(saved[section], now[section],
-                                         ignore=RESUMABLE_KEYS if section == "train" else ())]
+    diffs = [
+        f"{section}.{d}"
+        for section in ("model", "data", "train")
+        for d in config_differences(
+            saved[section], now[section], ignore=RESUMABLE_KEYS if section == "train" else ()
+        )
+    ]
     if diffs:
-        raise ConfigError(f"cannot resume with a different configuration ({'; '.join(diffs)}): "
-                          "use the original settings or start a new run in another folder")
+        raise ConfigError(
+            f"cannot resume with a different configuration ({'; '.join(diffs)}): "
+            "use the original settings or start a new run in another folder"
+        )
 
 
 def checkpoint_state(step, model, ema, opts, run: RunConfig, elapsed: float) -> dict:
@@ -70,8 +76,10 @@ def restore(path: Path, model, ema, opts, run: RunConfig, device) -> tuple[int, 
     ckpt = load_checkpoint(path, device=str(device))
     check_same_run(ckpt["config"], run)
     if run.train.steps < ckpt["step"]:
-        raise ConfigError(f"train.steps={run.train.steps} is below the step the run has "
-                          f"reached ({ckpt['step']}): ask for more steps to continue it")
+        raise ConfigError(
+            f"train.steps={run.train.steps} is below the step the run has "
+            f"reached ({ckpt['step']}): ask for more steps to continue it"
+        )
     load_state(model, ckpt.get("model"), "model", path)
     load_state(ema.shadow, ckpt.get("ema"), "ema", path)
     for k, opt in opts.items():
@@ -102,8 +110,10 @@ def write_samples(run_dir: Path, step: int, ema: EMA, run: RunConfig, device) ->
 def open_folder(run_dir: Path, resume: bool, log) -> None:
     """Check the folder for a fresh run or a resume; clear what killed runs left behind."""
     if resume and not (run_dir / "last.pt").exists():
-        raise ConfigError(f"cannot resume: {run_dir} holds no run (no last.pt); start the run "
-                          "without resume first")
+        raise ConfigError(
+            f"cannot resume: {run_dir} holds no run (no last.pt); start the run "
+            "without resume first"
+        )
     stale = [] if resume else folder.check_fresh(run_dir)
     leftovers = folder.remove_temporaries(run_dir)
     if leftovers:
@@ -111,12 +121,21 @@ def open_folder(run_dir: Path, resume: bool, log) -> None:
     if stale:
         for path in stale:
             path.unlink()
-        log(f"starting afresh in {run_dir}: removed {len(stale)} file(s) of an earlier run that "
-            "stopped before its first checkpoint (its log, config or samples)")
+        log(
+            f"starting afresh in {run_dir}: removed {len(stale)} file(s) of an earlier run that "
+            "stopped before its first checkpoint (its log, config or samples)"
+        )
 
 
-def train(run_dir, run: RunConfig, *, resume: bool = False, progress: bool = True,
-          log=None, poison_step: int = 0) -> dict:
+def train(
+    run_dir,
+    run: RunConfig,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    log=None,
+    poison_step: int = 0,
+) -> dict:
     """Train ``run`` into ``run_dir``; with ``resume=True`` continue from its ``last.pt``.
 
     Returns ``{"step", "run_dir", "losses", "elapsed_s"}``. Raises ``TrainingDiverged`` when a
@@ -126,8 +145,10 @@ def train(run_dir, run: RunConfig, *, resume: bool = False, progress: bool = Tru
     """
     log = log or (lambda line: print(line, file=sys.stderr))
     if not isinstance(run, RunConfig):
-        raise ConfigError(f"train expects a RunConfig, got {type(run).__name__}: build one with "
-                          "RunConfig.from_preset(...)")
+        raise ConfigError(
+            f"train expects a RunConfig, got {type(run).__name__}: build one with "
+            "RunConfig.from_preset(...)"
+        )
     check_device(run.train.device)  # before anything is written
     run_dir = folder.prepare(Path(run_dir))
     with folder.locked(run_dir):
@@ -160,8 +181,10 @@ def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_s
     def save(at: int) -> None:
         nonlocal saved_step
         if not weights_finite(model):
-            raise TrainingDiverged(f"training diverged at step {at}: a weight is no longer "
-                                   f"finite; {kept(run_dir, saved_step)}: lower the learning rates")
+            raise TrainingDiverged(
+                f"training diverged at step {at}: a weight is no longer "
+                f"finite; {kept(run_dir, saved_step)}: lower the learning rates"
+            )
         save_atomic(checkpoint_state(at, model, ema, opts, run, elapsed), run_dir / "last.pt")
         saved_step = at
 
@@ -174,8 +197,10 @@ def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_s
             try:
                 losses = model.training_step(ctx, opts)
             except TrainingDiverged as err:
-                raise TrainingDiverged(f"{err}; {kept(run_dir, saved_step)}: lower the learning "
-                                       "rates or check the data") from err
+                raise TrainingDiverged(
+                    f"{err}; {kept(run_dir, saved_step)}: lower the learning "
+                    "rates or check the data"
+                ) from err
             # -- the generator's moving average
             ema.update(model.generator)
             step += 1
@@ -195,6 +220,8 @@ def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_s
         if interrupt.requested and step < cfg.steps:
             if saved_step != step:
                 save(step)
-            raise TrainingInterrupted(f"interrupted at step {step}: {run_dir / 'last.pt'} holds "
-                                      f"step {step}; continue it with resume")
+            raise TrainingInterrupted(
+                f"interrupted at step {step}: {run_dir / 'last.pt'} holds "
+                f"step {step}; continue it with resume"
+            )
     return {"step": step, "run_dir": str(run_dir), "losses": losses, "elapsed_s": elapsed}

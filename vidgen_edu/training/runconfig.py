@@ -32,8 +32,11 @@ from .ema import ema_decay_for
 
 SECTIONS = {"model": ModelConfig, "train": TrainConfig, "data": DataConfig}
 # model fields that follow the data: set the data's instead
-DERIVED = {"model.size": "data.size", "model.frames": "data.frames",
-           "model.channels": "data.name (the dataset's colour channels)"}
+DERIVED = {
+    "model.size": "data.size",
+    "model.frames": "data.frames",
+    "model.channels": "data.name (the dataset's colour channels)",
+}
 
 
 @dataclass
@@ -48,17 +51,21 @@ class RunConfig:
         channels, classes = self.data.traits()
         problems = []
         if self.data.size not in SIZES:
-            problems.append(f"data.size={self.data.size}: the models are built for "
-                            f"{', '.join(map(str, SIZES))} pixels")
+            problems.append(
+                f"data.size={self.data.size}: the models are built for "
+                f"{', '.join(map(str, SIZES))} pixels"
+            )
         if self.model.num_classes not in (0, classes):
             problems.append(
                 f"model.num_classes={self.model.num_classes} but {self.data.name} has "
                 + (f"{classes} classes: use {classes}" if classes else "no labels: use 0")
-                + " (0 = unconditional)")
+                + " (0 = unconditional)"
+            )
         if problems:
             raise ConfigError("; ".join(problems))
-        self.model = replace(self.model, size=self.data.size, frames=self.data.frames,
-                             channels=channels)
+        self.model = replace(
+            self.model, size=self.data.size, frames=self.data.frames, channels=channels
+        )
         if self.train.ema_decay is None:
             self.train = replace(self.train, ema_decay=ema_decay_for(self.train.steps))
 
@@ -70,8 +77,9 @@ class RunConfig:
         """From ``{"model": {...}, "train": {...}, "data": {...}}``; every problem at once."""
         if not isinstance(d, dict) or set(d) != set(SECTIONS):
             got = sorted(d) if isinstance(d, dict) else type(d).__name__
-            raise ConfigError(f"a run configuration has the sections model, train and data; "
-                              f"got {got}")
+            raise ConfigError(
+                f"a run configuration has the sections model, train and data; got {got}"
+            )
         built, problems = {}, []
         for name, kind in SECTIONS.items():
             try:
@@ -95,8 +103,10 @@ class RunConfig:
         if allowed is not None:
             refused = sorted(k for k in changes if k not in allowed)
             if refused:
-                raise ConfigError(f"{', '.join(refused)} cannot change in a resumed run "
-                                  f"(only {', '.join(sorted(allowed))} can): start a new run")
+                raise ConfigError(
+                    f"{', '.join(refused)} cannot change in a resumed run "
+                    f"(only {', '.join(sorted(allowed))} can): start a new run"
+                )
         return RunConfig.from_dict(apply_overrides(self.to_dict(), changes))
 
 
@@ -105,8 +115,11 @@ def parse_overrides(overrides: dict | list[str]) -> dict[str, Any]:
 
     Strings are converted to the field's type; every problem is reported at once.
     """
-    items = overrides.items() if isinstance(overrides, dict) else [
-        tuple(s.split("=", 1)) if "=" in s else (s, None) for s in overrides]
+    items = (
+        overrides.items()
+        if isinstance(overrides, dict)
+        else [tuple(s.split("=", 1)) if "=" in s else (s, None) for s in overrides]
+    )
     parsed, problems = {}, []
     for key, value in items:
         section, _, name = str(key).partition(".")

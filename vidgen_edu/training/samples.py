@@ -50,8 +50,10 @@ def save_clips(
     if check_extension(path) == ".npy":
         return save_npy_batches(path, [video], n=len(video))
     if len(video) > MAX_GRID:
-        raise UsageError(f"{len(video)} clips are too many for one grid video (at most "
-                         f"{MAX_GRID}): write a .npy file instead")
+        raise UsageError(
+            f"{len(video)} clips are too many for one grid video (at most "
+            f"{MAX_GRID}): write a .npy file instead"
+        )
     frames = tensor_to_frames(video.float().cpu())  # (N, T, H, W, C)
     ncols = ncols or grid_columns(len(frames))
     write_video(path, tile_clips(frames, ncols=ncols), fps=fps)  # (T, H', W', C)
@@ -65,9 +67,10 @@ def save_npy_batches(path: str | os.PathLike, batches: Iterable[torch.Tensor], *
         for video in batches:
             frames = tensor_to_frames(video.float().cpu())  # (B, T, H, W, C)
             if out is None:
-                out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8,
-                                                shape=(n, *frames.shape[1:]))
-            out[start:start + len(frames)] = frames
+                out = np.lib.format.open_memmap(
+                    tmp, mode="w+", dtype=np.uint8, shape=(n, *frames.shape[1:])
+                )
+            out[start : start + len(frames)] = frames
             start += len(frames)
         assert out is not None and start == n, (start, n)
         out.flush()

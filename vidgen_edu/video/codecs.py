@@ -38,8 +38,9 @@ def luma(frames) -> np.ndarray:
     return x[..., 0] if x.shape[-1] == 1 else x @ LUMA_WEIGHTS
 
 
-def ssim(reference, distorted, *, window: int = 11, sigma: float = 1.5,
-         max_value: float = 255.0) -> float:
+def ssim(
+    reference, distorted, *, window: int = 11, sigma: float = 1.5, max_value: float = 255.0
+) -> float:
     """Structural similarity (Wang, Bovik, Sheikh, Simoncelli, IEEE TIP 2004), mean over frames.
 
     Computed on luma (BT.601), as video codec evaluations do, with the paper's settings: a
@@ -52,8 +53,10 @@ def ssim(reference, distorted, *, window: int = 11, sigma: float = 1.5,
     x, y = _pair(reference, distorted)
     x, y = luma(x), luma(y)  # (T, H, W)
     if min(x.shape[1:]) < window:
-        raise VideoError(f"SSIM needs frames of at least {window}x{window} pixels, got "
-                         f"{x.shape[2]}x{x.shape[1]}: pass a smaller window= or larger frames")
+        raise VideoError(
+            f"SSIM needs frames of at least {window}x{window} pixels, got "
+            f"{x.shape[2]}x{x.shape[1]}: pass a smaller window= or larger frames"
+        )
     g = np.exp(-0.5 * ((np.arange(window) - (window - 1) / 2) / sigma) ** 2)
     g /= g.sum()
     blur = lambda a: _filter_valid(_filter_valid(a, g, axis=1), g, axis=2)  # noqa: E731
@@ -62,8 +65,9 @@ def ssim(reference, distorted, *, window: int = 11, sigma: float = 1.5,
     var_y = blur(y * y) - mu_y**2
     cov = blur(x * y) - mu_x * mu_y
     c1, c2 = (0.01 * max_value) ** 2, (0.03 * max_value) ** 2
-    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)
-                / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2)))
+    ssim_map = (
+        (2 * mu_x * mu_y + c1) * (2 * cov + c2) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    )
     return float(ssim_map.mean())
 
 
@@ -77,13 +81,16 @@ def _pair(reference, distorted) -> tuple[np.ndarray, np.ndarray]:
     """Two videos of the same shape as float64 arrays, or a VideoError saying how they differ."""
     x, y = np.asarray(reference), np.asarray(distorted)
     if x.shape != y.shape:
-        raise VideoError(f"cannot compare videos of shapes {x.shape} and {y.shape}: crop or "
-                         "resize one to the other's shape")
+        raise VideoError(
+            f"cannot compare videos of shapes {x.shape} and {y.shape}: crop or "
+            "resize one to the other's shape"
+        )
     return x.astype(np.float64), y.astype(np.float64)
 
 
-def rate_distortion(frames, *, codecs=("h264", "h265", "av1"), crfs=(20, 30, 40),
-                    fps: float = 8, preset=None) -> list[dict]:
+def rate_distortion(
+    frames, *, codecs=("h264", "h265", "av1"), crfs=(20, 30, 40), fps: float = 8, preset=None
+) -> list[dict]:
     """Encode ``frames`` with each codec at each crf, decode, and measure size and quality.
 
     Returns one dict per (codec, crf): ``codec``, ``crf``, ``bytes`` (the whole file, container
@@ -108,10 +115,17 @@ def rate_distortion(frames, *, codecs=("h264", "h265", "av1"), crfs=(20, 30, 40)
                 seconds = time.perf_counter() - start
                 decoded = read_video(path)
                 size = os.path.getsize(path)
-                rows.append({"codec": codec, "crf": crf, "bytes": size,
-                             "bitrate_kbps": 8 * size / duration / 1000,
-                             "psnr_db": psnr(frames, decoded), "ssim": ssim(frames, decoded),
-                             "encode_s": seconds})
+                rows.append(
+                    {
+                        "codec": codec,
+                        "crf": crf,
+                        "bytes": size,
+                        "bitrate_kbps": 8 * size / duration / 1000,
+                        "psnr_db": psnr(frames, decoded),
+                        "ssim": ssim(frames, decoded),
+                        "encode_s": seconds,
+                    }
+                )
     return rows
 
 
@@ -122,8 +136,11 @@ def frame_types(path) -> list[str]:
     logs each frame's number, key flag and type.
     """
     head = _inspect(path)
-    _, log = _ffmpeg(["-i", head["path"], "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-"],
-                     what=f"list the frames of {head['path']!r}", level="info")
+    _, log = _ffmpeg(
+        ["-i", head["path"], "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-"],
+        what=f"list the frames of {head['path']!r}",
+        level="info",
+    )
     found = re.findall(r"\] n:\s*(\d+) .*? iskey:([01]) type:(\w)", log)
     types = {int(n): ("I" if key == "1" else kind) for n, key, kind in found}
     return [types[i] for i in sorted(types)]

@@ -35,8 +35,14 @@ MIN_DISPLAY_WIDTH = 256  # small clips are scaled up (pixelated) to at least thi
 MIN_TILE_PX = 64  # and each tile of a grid to at least this many pixels on its shorter side
 
 
-def show(video, *, fps: float = 8, format: str = "auto", width: int | None = None,
-         ncols: int | None = None):
+def show(
+    video,
+    *,
+    fps: float = 8,
+    format: str = "auto",
+    width: int | None = None,
+    ncols: int | None = None,
+):
     """An ``IPython.display.HTML`` object that plays ``video`` in a notebook, looping.
 
     ``video``: ``uint8 (T, H, W, C)``, ``(N, T, H, W, C)`` (the N clips tiled side by side,
@@ -51,8 +57,14 @@ def show(video, *, fps: float = 8, format: str = "auto", width: int | None = Non
     return HTML(video_html(video, fps=fps, format=format, width=width, ncols=ncols))
 
 
-def video_html(video, *, fps: float = 8, format: str = "auto", width: int | None = None,
-               ncols: int | None = None) -> str:
+def video_html(
+    video,
+    *,
+    fps: float = 8,
+    format: str = "auto",
+    width: int | None = None,
+    ncols: int | None = None,
+) -> str:
     """The HTML that :func:`show` displays, as a string (for tests and for saving pages)."""
     if format not in FORMATS:
         raise VideoError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
@@ -68,14 +80,17 @@ def video_html(video, *, fps: float = 8, format: str = "auto", width: int | None
     except VideoError as err:
         if format != "auto":
             raise
-        warnings.warn(f"could not encode the video ({err}); showing PNG frames instead",
-                      stacklevel=3)
+        warnings.warn(
+            f"could not encode the video ({err}); showing PNG frames instead", stacklevel=3
+        )
         return _js_html(frames, fps, style)
     if format == "gif":
         return f'<img src="data:image/gif;base64,{data}" style="{style}"/>'
-    return (f'<video controls loop autoplay muted playsinline style="{style}">'
-            f'<source src="data:video/mp4;base64,{data}" type="video/mp4"/>'
-            "Your browser cannot play this H.264 video.</video>")
+    return (
+        f'<video controls loop autoplay muted playsinline style="{style}">'
+        f'<source src="data:video/mp4;base64,{data}" type="video/mp4"/>'
+        "Your browser cannot play this H.264 video.</video>"
+    )
 
 
 def display_width(width: int, *, tile: tuple[int, int]) -> int:
@@ -93,6 +108,7 @@ def table_html(rows, *, header=None, caption: str | None = None) -> str:
     Numbers are right-aligned; every cell is escaped. Use it (or :func:`show_table`) instead of
     printing markdown, which a notebook's output shows as raw text.
     """
+
     def cell(tag: str, value) -> str:
         align = ' style="text-align:right"' if isinstance(value, (int, float, np.number)) else ""
         text = f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
@@ -103,8 +119,11 @@ def table_html(rows, *, header=None, caption: str | None = None) -> str:
         parts.append(f"<caption>{html_lib.escape(caption)}</caption>")
     if header is not None:
         parts.append("<thead><tr>" + "".join(cell("th", h) for h in header) + "</tr></thead>")
-    parts.append("<tbody>" + "".join("<tr>" + "".join(cell("td", v) for v in row) + "</tr>"
-                                     for row in rows) + "</tbody></table>")
+    parts.append(
+        "<tbody>"
+        + "".join("<tr>" + "".join(cell("td", v) for v in row) + "</tr>" for row in rows)
+        + "</tbody></table>"
+    )
     return "".join(parts)
 
 
@@ -125,18 +144,21 @@ def _encode(frames: np.ndarray, fps: float, ext: str) -> str:
 
 def _js_html(frames: np.ndarray, fps: float, style: str) -> str:
     """An <img> whose source a small script cycles through the frames; click to pause."""
-    uris = ",".join(f'"data:image/png;base64,{base64.b64encode(png_bytes(f)).decode()}"'
-                    for f in frames)
+    uris = ",".join(
+        f'"data:image/png;base64,{base64.b64encode(png_bytes(f)).decode()}"' for f in frames
+    )
     uid = "vidgen_" + uuid.uuid4().hex[:12]
-    return (f'<img id="{uid}" src="data:image/png;base64,'
-            f'{base64.b64encode(png_bytes(frames[0])).decode()}" style="{style}" '
-            'title="click to pause or play"/>\n<script>(function() {\n'
-            f'  var frames = [{uris}], i = 0, playing = true;\n'
-            f'  var img = document.getElementById("{uid}");\n'
-            '  img.onclick = function() { playing = !playing; };\n'
-            '  setInterval(function() { if (playing) { i = (i + 1) % frames.length; '
-            f'img.src = frames[i]; }} }}, {1000.0 / fps:.1f});\n'
-            "})();</script>")
+    return (
+        f'<img id="{uid}" src="data:image/png;base64,'
+        f'{base64.b64encode(png_bytes(frames[0])).decode()}" style="{style}" '
+        'title="click to pause or play"/>\n<script>(function() {\n'
+        f"  var frames = [{uris}], i = 0, playing = true;\n"
+        f'  var img = document.getElementById("{uid}");\n'
+        "  img.onclick = function() { playing = !playing; };\n"
+        "  setInterval(function() { if (playing) { i = (i + 1) % frames.length; "
+        f"img.src = frames[i]; }} }}, {1000.0 / fps:.1f});\n"
+        "})();</script>"
+    )
 
 
 def png_bytes(image: np.ndarray) -> bytes:
@@ -149,12 +171,20 @@ def png_bytes(image: np.ndarray) -> bytes:
     rows = np.concatenate([np.zeros((h, 1), np.uint8), image.reshape(h, w * c)], axis=1)
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (struct.pack(">I", len(body)) + kind + body
-                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", w, h, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def frame_grid(video, *, ncols: int | None = None, gap: int = 2) -> np.ndarray:
@@ -171,7 +201,7 @@ def frame_grid(video, *, ncols: int | None = None, gap: int = 2) -> np.ndarray:
     out = np.full((n * (h + gap) - gap, cols * (w + gap) - gap, c), 255, np.uint8)
     for r in range(n):
         for k, ti in enumerate(times):
-            out[r * (h + gap):r * (h + gap) + h, k * (w + gap):k * (w + gap) + w] = clips[r, ti]
+            out[r * (h + gap) : r * (h + gap) + h, k * (w + gap) : k * (w + gap) + w] = clips[r, ti]
     return out  # (H', W', C)
 
 

@@ -47,8 +47,15 @@ CONTAINERS = {
     ".webm": ("webm", "vp9", ("vp9", "av1")),
     ".gif": ("gif", "gif", ("gif",)),
 }
-ALIASES = {"libx264": "h264", "avc": "h264", "hevc": "h265", "libx265": "h265",
-           "libvpx-vp9": "vp9", "libsvtav1": "av1", "libaom-av1": "av1"}
+ALIASES = {
+    "libx264": "h264",
+    "avc": "h264",
+    "hevc": "h265",
+    "libx265": "h265",
+    "libvpx-vp9": "vp9",
+    "libsvtav1": "av1",
+    "libaom-av1": "av1",
+}
 DEFAULT_CRF = {"h264": 23, "h265": 28, "vp9": 32, "av1": 35}
 MAX_CRF = {"h264": 51, "h265": 51, "vp9": 63, "av1": 63}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
@@ -80,8 +87,10 @@ def _start(cmd: list[str], **kwargs) -> subprocess.Popen:
     try:
         return subprocess.Popen(cmd, **kwargs)
     except OSError as err:
-        raise VideoError(f"cannot run ffmpeg at {cmd[0]!r} ({err.strerror or err}): reinstall "
-                         "imageio-ffmpeg with pip install --force-reinstall imageio-ffmpeg") from None
+        raise VideoError(
+            f"cannot run ffmpeg at {cmd[0]!r} ({err.strerror or err}): reinstall "
+            "imageio-ffmpeg with pip install --force-reinstall imageio-ffmpeg"
+        ) from None
 
 
 # --------------------------------------------------------------------------- probing and reading
@@ -90,12 +99,32 @@ def _start(cmd: list[str], **kwargs) -> subprocess.Popen:
 def probe(path) -> VideoInfo:
     """Frames, fps, size, codec, duration and bitrate of a video file (two fast ffmpeg runs)."""
     head = _inspect(path)
-    out, _ = _ffmpeg(["-i", head["path"], "-map", "0:v:0", "-c", "copy", "-f", "null", "-",
-                      "-progress", "pipe:1"], what=f"count the frames of {head['path']!r}")
+    out, _ = _ffmpeg(
+        [
+            "-i",
+            head["path"],
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+            "-progress",
+            "pipe:1",
+        ],
+        what=f"count the frames of {head['path']!r}",
+    )
     counts = re.findall(r"^frame=(\d+)", out.decode(errors="replace"), re.M)
-    return VideoInfo(frames=int(counts[-1]) if counts else 0, fps=head["fps"],
-                     width=head["width"], height=head["height"], codec=head["codec"],
-                     duration_s=head["duration_s"], bitrate=head["bitrate"])
+    return VideoInfo(
+        frames=int(counts[-1]) if counts else 0,
+        fps=head["fps"],
+        width=head["width"],
+        height=head["height"],
+        codec=head["codec"],
+        duration_s=head["duration_s"],
+        bitrate=head["bitrate"],
+    )
 
 
 def read_video(path, *, max_frames: int | None = None) -> np.ndarray:
@@ -111,15 +140,18 @@ def read_video(path, *, max_frames: int | None = None) -> np.ndarray:
         if not _is_number(max_frames) or int(max_frames) < 1:
             raise VideoError(f"max_frames must be >= 1 or None, got {max_frames!r}")
         args += ["-frames:v", str(int(max_frames))]
-    out, log = _ffmpeg(args + ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-                       what=f"decode {head['path']!r}")
+    out, log = _ffmpeg(
+        args + ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"], what=f"decode {head['path']!r}"
+    )
     n = len(out) // (h * w * 3)
     if n == 0 or n * h * w * 3 != len(out):
-        raise VideoError(f"{head['path']!r} decoded to no complete frame: the file is empty, "
-                         "truncated or corrupt; re-create or re-download it")
+        raise VideoError(
+            f"{head['path']!r} decoded to no complete frame: the file is empty, "
+            "truncated or corrupt; re-create or re-download it"
+        )
     _check_complete(head, n, max_frames, log)
     frames = np.frombuffer(out, np.uint8).reshape(n, h, w, 3)  # (T, H, W, C)
-    return frames[:, :head["height"], :head["width"]].copy()  # (T, H, W, C), writable, unpadded
+    return frames[:, : head["height"], : head["width"]].copy()  # (T, H, W, C), writable, unpadded
 
 
 def _check_complete(head: dict, n: int, max_frames: int | None, log: str) -> None:
@@ -140,21 +172,27 @@ def _inspect(path) -> dict:
     """Check that ``path`` is a non-empty video file and parse ffmpeg's description of it."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise VideoError(f"no such video file: {path!r} (working directory {os.getcwd()!r}); "
-                         "check the path")
+        raise VideoError(
+            f"no such video file: {path!r} (working directory {os.getcwd()!r}); check the path"
+        )
     if os.path.isdir(path):
         raise VideoError(f"{path!r} is a folder, not a video file: pass the path of a file in it")
     if os.path.getsize(path) == 0:
         raise VideoError(f"{path!r} is empty (0 bytes): re-create it or pick another file")
     if path.lower().endswith(IMAGE_EXTENSIONS):
         raise VideoError(_image_message(path))
-    with _start([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", path],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+    with _start(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", path],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as proc:
         text = proc.communicate()[1].decode(errors="replace")
     head = _parse_header(text)
     if head is None:
-        raise VideoError(f"ffmpeg cannot read {path!r} as a video ({_reason(text)}): is it a "
-                         "video file? Re-encode it, or check that it was fully written")
+        raise VideoError(
+            f"ffmpeg cannot read {path!r} as a video ({_reason(text)}): is it a "
+            "video file? Re-encode it, or check that it was fully written"
+        )
     if head["format"].endswith("_pipe") or head["format"] == "image2":
         raise VideoError(_image_message(path))
     head["path"] = path
@@ -180,24 +218,40 @@ def _parse_header(text: str) -> dict | None:
     tag = _SIZE_TAG.search(text)
     if tag and int(tag.group(1)) <= w and int(tag.group(2)) <= h:
         w, h = int(tag.group(1)), int(tag.group(2))
-    return {"codec": stream.group(1), "width": w, "height": h, "fps": fps, "coded_size": coded,
-            "duration_s": (int(dur.group(1)) * 3600 + int(dur.group(2)) * 60
-                           + float(dur.group(3))) if dur else None,
-            "bitrate": int(bitrate.group(1)) * 1000 if bitrate else None,
-            "format": fmt.group(1) if fmt else ""}
+    return {
+        "codec": stream.group(1),
+        "width": w,
+        "height": h,
+        "fps": fps,
+        "coded_size": coded,
+        "duration_s": (int(dur.group(1)) * 3600 + int(dur.group(2)) * 60 + float(dur.group(3)))
+        if dur
+        else None,
+        "bitrate": int(bitrate.group(1)) * 1000 if bitrate else None,
+        "format": fmt.group(1) if fmt else "",
+    }
 
 
 def _image_message(path: str) -> str:
-    return (f"{path!r} is a still image, not a video: load it with imageio.v3.imread, or "
-            "stack images into uint8 (T, H, W, C) frames")
+    return (
+        f"{path!r} is a still image, not a video: load it with imageio.v3.imread, or "
+        "stack images into uint8 (T, H, W, C) frames"
+    )
 
 
 # --------------------------------------------------------------------------------------- writing
 
 
-def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
-                crf: int | None = None, gop: int | None = None,
-                preset: str | int | None = None) -> str:
+def write_video(
+    path,
+    frames,
+    *,
+    fps: float = 8,
+    codec: str | None = None,
+    crf: int | None = None,
+    gop: int | None = None,
+    preset: str | int | None = None,
+) -> str:
     """Encode frames into ``path`` (.mp4, .mkv, .webm or .gif) atomically; return the path.
 
     ``frames``: ``uint8 (T, H, W, C)`` with C = 1 (grayscale) or 3, ``(N, T, H, W, C)`` (tiled
@@ -215,15 +269,20 @@ def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in CONTAINERS:
-        raise VideoError(f"cannot write {path!r}: unknown extension {ext!r}; use one of "
-                         f"{', '.join(CONTAINERS)}")
+        raise VideoError(
+            f"cannot write {path!r}: unknown extension {ext!r}; use one of {', '.join(CONTAINERS)}"
+        )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise VideoError(f"cannot write {path!r}: folder {folder!r} does not exist; create it "
-                         "with os.makedirs(folder, exist_ok=True)")
+        raise VideoError(
+            f"cannot write {path!r}: folder {folder!r} does not exist; create it "
+            "with os.makedirs(folder, exist_ok=True)"
+        )
     if os.path.isdir(path):
-        raise VideoError(f"cannot write {path!r}: it is a folder; give a file name inside it, "
-                         f"e.g. {os.path.join(path, 'out' + ext)!r}")
+        raise VideoError(
+            f"cannot write {path!r}: it is a folder; give a file name inside it, "
+            f"e.g. {os.path.join(path, 'out' + ext)!r}"
+        )
     if not _is_number(fps) or not np.isfinite(fps) or fps <= 0:
         raise VideoError(f"fps must be a positive number, got {fps!r}: e.g. fps=8")
     frames = as_frames(frames)
@@ -231,8 +290,18 @@ def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
     args = encoder_args(ext, codec, crf=crf, gop=gop, preset=preset, size=(w, h))
     if "-metadata" in args:  # H.264/H.265 with an odd size: repeat the last row/column
         frames = np.pad(frames, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-    source = ["-f", "rawvideo", "-pix_fmt", "gray" if c == 1 else "rgb24",
-              "-s", f"{frames.shape[2]}x{frames.shape[1]}", "-r", f"{fps:g}", "-i", "pipe:0"]
+    source = [
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "gray" if c == 1 else "rgb24",
+        "-s",
+        f"{frames.shape[2]}x{frames.shape[1]}",
+        "-r",
+        f"{fps:g}",
+        "-i",
+        "pipe:0",
+    ]
     args = source + args
     try:
         with atomic_path(path, suffix=ext) as tmp:
@@ -240,25 +309,41 @@ def write_video(path, frames, *, fps: float = 8, codec: str | None = None,
     except UsageError as err:  # the file system refused: no permission, disk full, read-only
         cause = err.__cause__
         reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(err)
-        raise VideoError(f"cannot write into {folder!r} ({reason}): pick a folder you can "
-                         "write to, with free space") from None
+        raise VideoError(
+            f"cannot write into {folder!r} ({reason}): pick a folder you can "
+            "write to, with free space"
+        ) from None
     return path
 
 
-def encoder_args(ext: str, codec: str | None, *, crf: int | None = None,
-                 gop: int | None = None, preset: str | int | None = None,
-                 size: tuple[int, int] | None = None) -> list[str]:
+def encoder_args(
+    ext: str,
+    codec: str | None,
+    *,
+    crf: int | None = None,
+    gop: int | None = None,
+    preset: str | int | None = None,
+    size: tuple[int, int] | None = None,
+) -> list[str]:
     """ffmpeg output options for ``codec`` in container ``ext`` (also used by the benchmark)."""
     muxer, default, allowed = CONTAINERS[ext]
     name = ALIASES.get(str(codec).lower(), str(codec).lower()) if codec else default
     if name not in allowed:
-        raise VideoError(f"codec {codec!r} cannot go into a {ext} file; for {ext} use one of "
-                         f"{', '.join(allowed)} (or pick another extension)")
+        raise VideoError(
+            f"codec {codec!r} cannot go into a {ext} file; for {ext} use one of "
+            f"{', '.join(allowed)} (or pick another extension)"
+        )
     if name == "gif":
         if crf is not None or gop is not None:
             raise VideoError("a .gif has no crf or gop: leave them out, or write .mp4")
-        return ["-vf", "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse",
-                "-loop", "0", "-f", muxer]
+        return [
+            "-vf",
+            "split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse",
+            "-loop",
+            "0",
+            "-f",
+            muxer,
+        ]
     if crf is None:
         crf = DEFAULT_CRF[name]
     if not _is_number(crf) or not 0 <= int(crf) <= MAX_CRF[name]:
@@ -278,27 +363,70 @@ def _codec_args(name: str, crf: int, gop: int | None, preset) -> list[str]:
     """Encoder, quality, GOP and speed options of one codec."""
     if name == "h264":
         out = ["-c:v", "libx264", "-crf", str(crf), "-preset", str(preset or "medium")]
-        return out + (["-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0"] if gop else [])
+        return out + (
+            ["-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0"] if gop else []
+        )
     if name == "h265":
         params = "log-level=error" + (f":keyint={gop}:min-keyint={gop}:scenecut=0" if gop else "")
-        return ["-c:v", "libx265", "-crf", str(crf), "-preset", str(preset or "medium"),
-                "-x265-params", params, "-tag:v", "hvc1"]
+        return [
+            "-c:v",
+            "libx265",
+            "-crf",
+            str(crf),
+            "-preset",
+            str(preset or "medium"),
+            "-x265-params",
+            params,
+            "-tag:v",
+            "hvc1",
+        ]
     keyint = ["-g", str(gop), "-keyint_min", str(gop)] if gop else []
     if name == "vp9":
-        return ["-c:v", "libvpx-vp9", "-crf", str(crf), "-b:v", "0", "-row-mt", "1",
-                "-deadline", "good", "-cpu-used", str(4 if preset is None else preset)] + keyint
+        return [
+            "-c:v",
+            "libvpx-vp9",
+            "-crf",
+            str(crf),
+            "-b:v",
+            "0",
+            "-row-mt",
+            "1",
+            "-deadline",
+            "good",
+            "-cpu-used",
+            str(4 if preset is None else preset),
+        ] + keyint
     if "libsvtav1" in _encoders():
-        return ["-c:v", "libsvtav1", "-crf", str(crf),
-                "-preset", str(8 if preset is None else preset)] + keyint[:2]
-    return ["-c:v", "libaom-av1", "-crf", str(crf), "-b:v", "0", "-row-mt", "1",
-            "-cpu-used", str(6 if preset is None else preset)] + keyint
+        return [
+            "-c:v",
+            "libsvtav1",
+            "-crf",
+            str(crf),
+            "-preset",
+            str(8 if preset is None else preset),
+        ] + keyint[:2]
+    return [
+        "-c:v",
+        "libaom-av1",
+        "-crf",
+        str(crf),
+        "-b:v",
+        "0",
+        "-row-mt",
+        "1",
+        "-cpu-used",
+        str(6 if preset is None else preset),
+    ] + keyint
 
 
 @functools.lru_cache(maxsize=1)
 def _encoders() -> str:
     """ffmpeg's list of encoders (asked once)."""
-    with _start([ffmpeg_exe(), "-hide_banner", "-encoders"], stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL) as proc:
+    with _start(
+        [ffmpeg_exe(), "-hide_banner", "-encoders"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as proc:
         return proc.communicate()[0].decode(errors="replace")
 
 
@@ -321,8 +449,9 @@ def _encode(args: list[str], frames: np.ndarray, path: str) -> None:
         log.seek(0)
         text = log.read().decode(errors="replace")
     if code != 0:
-        raise VideoError(f"ffmpeg could not write {path!r}: {_reason(text)}; try another "
-                         "codec or frame size")
+        raise VideoError(
+            f"ffmpeg could not write {path!r}: {_reason(text)}; try another codec or frame size"
+        )
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -335,8 +464,9 @@ def _ffmpeg(args: list[str], *, what: str, level: str = "error") -> tuple[bytes,
         out, err = proc.communicate()
     log = err.decode(errors="replace")
     if proc.returncode != 0:
-        raise VideoError(f"ffmpeg could not {what}: {_reason(log)}; check that the file is a "
-                         "complete video")
+        raise VideoError(
+            f"ffmpeg could not {what}: {_reason(log)}; check that the file is a complete video"
+        )
     return out, log
 
 
@@ -348,8 +478,14 @@ def _is_number(value) -> bool:
 def _reason(log: str) -> str:
     """The most telling line of an ffmpeg log, without its ``[module @ 0x...]`` prefixes."""
     lines = [re.sub(r"^(\[[^\]]*\]\s*)+", "", ln).strip().rstrip(".") for ln in log.splitlines()]
-    lines = [ln for ln in lines if ln and not ln.startswith(("Input #", "Duration", "Stream #",
-                                                             "Metadata", "At least one output"))]
+    lines = [
+        ln
+        for ln in lines
+        if ln
+        and not ln.startswith(
+            ("Input #", "Duration", "Stream #", "Metadata", "At least one output")
+        )
+    ]
     generic = ("error opening", "conversion failed", "terminating", "task finished")
     telling = [ln for ln in lines if not ln.lower().startswith(generic)]
     for ln in telling:  # a line that names a cause beats warnings and generic trailers

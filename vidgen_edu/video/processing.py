@@ -17,8 +17,9 @@ from .tensors import as_frames
 DENOISE_METHODS = ("median", "gaussian")
 
 
-def denoise(frames, *, method: str = "median", size: int = 3, sigma: float = 1.0,
-            temporal: bool = False) -> np.ndarray:
+def denoise(
+    frames, *, method: str = "median", size: int = 3, sigma: float = 1.0, temporal: bool = False
+) -> np.ndarray:
     """Remove noise with a median or a Gaussian filter over space (and time, if ``temporal``).
 
     ``median``: each pixel becomes the median of its ``size`` x ``size`` neighbourhood (x
@@ -39,7 +40,8 @@ def denoise(frames, *, method: str = "median", size: int = 3, sigma: float = 1.0
         r = int(size) // 2
         pad = [(r, r) if a in axes else (0, 0) for a in range(4)]
         windows = np.lib.stride_tricks.sliding_window_view(
-            np.pad(x, pad, mode="edge"), (int(size),) * len(axes), axis=axes)
+            np.pad(x, pad, mode="edge"), (int(size),) * len(axes), axis=axes
+        )
         out = np.median(windows.reshape(*frames.shape, -1), axis=-1)  # (T, H, W, C)
     else:
         if not sigma > 0:
@@ -50,7 +52,8 @@ def denoise(frames, *, method: str = "median", size: int = 3, sigma: float = 1.0
         for a in axes:  # the Gaussian is separable: one 1-D pass per axis
             pad = [(r, r) if b == a else (0, 0) for b in range(4)]
             windows = np.lib.stride_tricks.sliding_window_view(
-                np.pad(out, pad, mode="edge"), 2 * r + 1, axis=a)
+                np.pad(out, pad, mode="edge"), 2 * r + 1, axis=a
+            )
             out = windows @ (g / g.sum()).astype(np.float32)
     return _to_uint8(out)
 
@@ -89,9 +92,11 @@ def crop(frames, box) -> np.ndarray:
     except (TypeError, ValueError):
         raise VideoError(f"box must be (top, left, height, width), got {box!r}") from None
     if top < 0 or left < 0 or bh < 1 or bw < 1 or top + bh > h or left + bw > w:
-        raise VideoError(f"box (top, left, height, width) = {box} does not fit in frames of "
-                         f"{h}x{w} (HxW): keep it inside the frame")
-    return frames[:, top:top + bh, left:left + bw].copy()  # (T, bh, bw, C)
+        raise VideoError(
+            f"box (top, left, height, width) = {box} does not fit in frames of "
+            f"{h}x{w} (HxW): keep it inside the frame"
+        )
+    return frames[:, top : top + bh, left : left + bw].copy()  # (T, bh, bw, C)
 
 
 def resize(frames, size) -> np.ndarray:
@@ -109,8 +114,9 @@ def resize(frames, size) -> np.ndarray:
     return _to_uint8(y.permute(0, 2, 3, 1).numpy())  # (T, h, w, C)
 
 
-def adjust(frames, *, brightness: float = 0.0, contrast: float = 1.0,
-           gamma: float = 1.0) -> np.ndarray:
+def adjust(
+    frames, *, brightness: float = 0.0, contrast: float = 1.0, gamma: float = 1.0
+) -> np.ndarray:
     """Gamma, then contrast, then brightness, on values scaled to [0, 1]::
 
         y = clip((x ** gamma - 0.5) * contrast + 0.5 + brightness, 0, 1)

@@ -74,7 +74,7 @@ def tile_clips(clips: np.ndarray, *, ncols: int | None = None, gap: int = 2) -> 
     out = np.full((t, nrows * (h + gap) - gap, ncols * (w + gap) - gap, c), 255, np.uint8)
     for slot in range(nrows * ncols):
         r, k = divmod(slot, ncols)
-        tile = out[:, r * (h + gap):r * (h + gap) + h, k * (w + gap):k * (w + gap) + w]
+        tile = out[:, r * (h + gap) : r * (h + gap) + h, k * (w + gap) : k * (w + gap) + w]
         tile[:] = clips[slot] if slot < n else 0  # (T, H, W, C); black where no clip is
     return out  # (T, H', W', C)
 

@@ -13,5 +13,12 @@ from .latent import Direction, GanLatentSpace, Settings, slerp
 from .prompt import Prompt, parse_prompt
 from .studio import GenerationStudio
 
-__all__ = ["Direction", "GanLatentSpace", "GenerationStudio", "Prompt", "Settings", "parse_prompt",
-           "slerp"]
+__all__ = [
+    "Direction",
+    "GanLatentSpace",
+    "GenerationStudio",
+    "Prompt",
+    "Settings",
+    "parse_prompt",
+    "slerp",
+]

@@ -18,7 +18,8 @@ from vidgen_edu.widgets import GenerationStudio
 
 if __name__ == "__main__":  # a kernel runs its cells as __main__; an import does not
     checkpoint = os.environ.get("VIDGEN_EDU_CHECKPOINT", "pretrained")
-    out_dir = os.environ.get("VIDGEN_EDU_EXPORT_DIR",
-                             os.path.join(tempfile.gettempdir(), "vidgen_studio"))
+    out_dir = os.environ.get(
+        "VIDGEN_EDU_EXPORT_DIR", os.path.join(tempfile.gettempdir(), "vidgen_studio")
+    )
     display(HTML("<h2>vidgen-edu · generation studio</h2>"))
     display(GenerationStudio(checkpoint, out_dir=out_dir).ui)

@@ -77,16 +77,22 @@ def frame_stats(frames: torch.Tensor) -> dict[str, torch.Tensor]:
     """
     n, h, w = frames.shape
     mass = frames.sum((1, 2)) + 1e-6
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32),
-                            torch.arange(w, dtype=torch.float32), indexing="ij")
+    ys, xs = torch.meshgrid(
+        torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij"
+    )
     mean = lambda f: (frames * f).sum((1, 2)) / mass  # noqa: E731
     cx, cy = mean(xs), mean(ys)
     vx = mean(xs**2) - cx**2
     vy = mean(ys**2) - cy**2
     cov = mean(xs * ys) - cx * cy
-    return {"ink": frames.mean((1, 2)), "x position": cx, "y position": cy,
-            "width": vx.clamp_min(0).sqrt(), "height": vy.clamp_min(0).sqrt(),
-            "slant": cov / (vy + 1e-6)}
+    return {
+        "ink": frames.mean((1, 2)),
+        "x position": cx,
+        "y position": cy,
+        "width": vx.clamp_min(0).sqrt(),
+        "height": vy.clamp_min(0).sqrt(),
+        "slant": cov / (vy + 1e-6),
+    }
 
 
 class GanLatentSpace:
@@ -96,11 +102,21 @@ class GanLatentSpace:
     (seeded with ``seed``) to find them, which takes a fraction of a second on a CPU.
     """
 
-    def __init__(self, generator, cfg, *, n_content: int = 3, n_motion: int = 2,
-                 n_samples: int = 512, seed: int = 0):
+    def __init__(
+        self,
+        generator,
+        cfg,
+        *,
+        n_content: int = 3,
+        n_motion: int = 2,
+        n_samples: int = 512,
+        seed: int = 0,
+    ):
         if not isinstance(generator, MoCoGANGenerator):
-            raise UsageError(f"the studio steers MoCoGAN-style generators (content and motion "
-                             f"codes); got {type(generator).__name__}: load a mocogan checkpoint")
+            raise UsageError(
+                f"the studio steers MoCoGAN-style generators (content and motion "
+                f"codes); got {type(generator).__name__}: load a mocogan checkpoint"
+            )
         self.g, self.cfg = generator, cfg
         rng = torch.Generator().manual_seed(seed)
         with torch.inference_mode():
@@ -214,8 +230,9 @@ class GanLatentSpace:
         content = space == "content"
         after = self._frames(base, shift if content else None, None if content else shift)
         s1 = frame_stats(after)
-        scores = {name: ((s1[name] - s0[name]).mean() / (s0[name].std() + 1e-6)).item()
-                  for name in s0}
+        scores = {
+            name: ((s1[name] - s0[name]).mean() / (s0[name].std() + 1e-6)).item() for name in s0
+        }
         name = max(scores, key=lambda key: abs(scores[key]))
         if scores[name] < 0:
             vector = -vector
@@ -239,8 +256,9 @@ def check_settings(s: Settings, space: GanLatentSpace) -> None:
     if not 0 < s.truncation <= 1:
         raise UsageError(f"truncation must be in (0, 1], got {s.truncation}")
     if s.mix_mode not in MIX_MODES:
-        raise UsageError(f"interpolation mode must be one of {', '.join(MIX_MODES)}, "
-                         f"got {s.mix_mode!r}")
+        raise UsageError(
+            f"interpolation mode must be one of {', '.join(MIX_MODES)}, got {s.mix_mode!r}"
+        )
     if not 0 <= s.mix <= 1:
         raise UsageError(f"interpolation must be in [0, 1], got {s.mix}")
 
@@ -253,15 +271,18 @@ def velocity(clip: np.ndarray) -> tuple[float, float]:
     t = np.arange(len(clip))
     if len(t) < 2:
         return 0.0, 0.0
-    return (float(np.polyfit(t, stats["x position"].numpy(), 1)[0]),
-            float(np.polyfit(t, stats["y position"].numpy(), 1)[0]))
+    return (
+        float(np.polyfit(t, stats["x position"].numpy(), 1)[0]),
+        float(np.polyfit(t, stats["y position"].numpy(), 1)[0]),
+    )
 
 
 DIRECTIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 
 
-def find_seed_moving(space: GanLatentSpace, s: Settings, direction: str, *, tries: int = 32,
-                     min_speed: float = 0.3) -> tuple[int, float, bool]:
+def find_seed_moving(
+    space: GanLatentSpace, s: Settings, direction: str, *, tries: int = 32, min_speed: float = 0.3
+) -> tuple[int, float, bool]:
     """Search seeds ``s.seed, s.seed + 1, ...`` for a clip whose digit moves in ``direction``.
 
     The model has no motion-direction input, so the prompt's direction is realised by selection:

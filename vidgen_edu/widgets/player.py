@@ -44,8 +44,9 @@ def sharpen(frames: np.ndarray, amount: float) -> np.ndarray:
     return y.to(torch.uint8).permute(0, 2, 3, 1).numpy()  # (T, H, W, C)
 
 
-def postprocess(frames: np.ndarray, *, brightness=0.0, contrast=1.0, gamma=1.0,
-                sharpness=0.0) -> np.ndarray:
+def postprocess(
+    frames: np.ndarray, *, brightness=0.0, contrast=1.0, gamma=1.0, sharpness=0.0
+) -> np.ndarray:
     """The seed's post-processing stage: ``video.adjust`` (gamma, contrast, brightness), then
     :func:`sharpen`. The defaults change nothing (and cost nothing)."""
     if (brightness, contrast, gamma) != (0.0, 1.0, 1.0):
@@ -61,8 +62,15 @@ def gif_bytes(frames: np.ndarray, fps: float) -> bytes:
     images = [Image.fromarray(f[..., 0] if mode == "L" else f, mode) for f in frames]
     buf = io.BytesIO()
     duration = max(20, round(1000 / fps))  # ms per frame; browsers treat < 20 ms as 100 ms
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
-                   duration=duration, loop=0, disposal=1)
+    images[0].save(
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=duration,
+        loop=0,
+        disposal=1,
+    )
     return buf.getvalue()
 
 
@@ -71,32 +79,40 @@ def encode(frames: np.ndarray, fps: float, fmt: str) -> bytes:
     if fmt == "gif":
         return gif_bytes(frames, fps)
     with tempfile.TemporaryDirectory(prefix="vidgen_studio_") as tmp:
-        path = write_video(os.path.join(tmp, "clip.mp4"), frames, fps=fps, preset="ultrafast",
-                           crf=12)
+        path = write_video(
+            os.path.join(tmp, "clip.mp4"), frames, fps=fps, preset="ultrafast", crf=12
+        )
         with open(path, "rb") as f:
             return f.read()
 
 
-def player_html(frames: np.ndarray, fps: float, player: str = "gif",
-                width: int = DISPLAY_WIDTH) -> str:
+def player_html(
+    frames: np.ndarray, fps: float, player: str = "gif", width: int = DISPLAY_WIDTH
+) -> str:
     """The looping player: an ``<img>`` (GIF) or an HTML5 ``<video>`` (H.264) as HTML."""
     if player not in PLAYERS:
         raise UsageError(f"player must be one of {', '.join(PLAYERS)}, got {player!r}")
     data = base64.b64encode(encode(frames, fps, player)).decode("ascii")
     style = f"width:{width}px;image-rendering:pixelated;background:#000"
     if player == "gif":
-        return (f'<img class="vidgen-player" src="data:image/gif;base64,{data}" '
-                f'style="{style}" alt="generated clip"/>')
-    return (f'<video class="vidgen-player" loop autoplay muted playsinline controls '
-            f'style="{style}"><source src="data:video/mp4;base64,{data}" type="video/mp4"/>'
-            "</video>")
+        return (
+            f'<img class="vidgen-player" src="data:image/gif;base64,{data}" '
+            f'style="{style}" alt="generated clip"/>'
+        )
+    return (
+        f'<video class="vidgen-player" loop autoplay muted playsinline controls '
+        f'style="{style}"><source src="data:video/mp4;base64,{data}" type="video/mp4"/>'
+        "</video>"
+    )
 
 
 def still_html(frame: np.ndarray, width: int = DISPLAY_WIDTH // 2) -> str:
     """One frame ``uint8 (H, W, C)`` as a pixelated PNG ``<img>`` (the scrubber's view)."""
     data = base64.b64encode(png_bytes(frame)).decode("ascii")
-    return (f'<img class="vidgen-still" src="data:image/png;base64,{data}" '
-            f'style="width:{width}px;image-rendering:pixelated" alt="frame"/>')
+    return (
+        f'<img class="vidgen-still" src="data:image/png;base64,{data}" '
+        f'style="width:{width}px;image-rendering:pixelated" alt="frame"/>'
+    )
 
 
 def link_html(path: str, data: bytes) -> str:
@@ -105,10 +121,12 @@ def link_html(path: str, data: bytes) -> str:
     name = os.path.basename(path)
     mime = "image/gif" if name.endswith(".gif") else "video/mp4"
     b64 = base64.b64encode(data).decode("ascii")
-    return (f'<a class="vidgen-export" download="{html.escape(name)}" href="data:{mime};base64,{b64}" '
-            f'style="color:#1a73e8;text-decoration:underline">download {html.escape(name)}</a> '
-            f'({len(data) / 1024:.1f} KiB)<br><small style="word-break:break-all">written to '
-            f'{html.escape(path)}</small>')
+    return (
+        f'<a class="vidgen-export" download="{html.escape(name)}" href="data:{mime};base64,{b64}" '
+        f'style="color:#1a73e8;text-decoration:underline">download {html.escape(name)}</a> '
+        f'({len(data) / 1024:.1f} KiB)<br><small style="word-break:break-all">written to '
+        f"{html.escape(path)}</small>"
+    )
 
 
 def upscale(frames: np.ndarray, factor: int) -> np.ndarray:

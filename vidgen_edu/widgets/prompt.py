@@ -19,23 +19,95 @@ from dataclasses import dataclass
 
 from vidgen_edu.errors import UsageError
 
-NUMBERS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9,
-           "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
+NUMBERS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 NUMBERS.update({str(d): d for d in range(10)})
 DIRECTION_WORDS = {
-    "left": "left", "leftward": "left", "leftwards": "left", "right": "right",
-    "rightward": "right", "rightwards": "right", "up": "up", "upward": "up", "upwards": "up",
-    "down": "down", "downward": "down", "downwards": "down",
-    "向左": "left", "往左": "left", "左": "left", "向右": "right", "往右": "right", "右": "right",
-    "向上": "up", "往上": "up", "上": "up", "向下": "down", "往下": "down", "下": "down",
+    "left": "left",
+    "leftward": "left",
+    "leftwards": "left",
+    "right": "right",
+    "rightward": "right",
+    "rightwards": "right",
+    "up": "up",
+    "upward": "up",
+    "upwards": "up",
+    "down": "down",
+    "downward": "down",
+    "downwards": "down",
+    "向左": "left",
+    "往左": "left",
+    "左": "left",
+    "向右": "right",
+    "往右": "right",
+    "右": "right",
+    "向上": "up",
+    "往上": "up",
+    "上": "up",
+    "向下": "down",
+    "往下": "down",
+    "下": "down",
 }
 FILLER = {  # words that carry no conditioning here but are understood
-    "a", "an", "the", "one", "digit", "number", "numeral", "moving", "moves", "move", "going",
-    "goes", "travelling", "traveling", "drifting", "to", "towards", "toward", "and",
-    "of", "that", "is", "which",
-    "一个", "个", "一只", "数字", "移动", "运动", "走", "的", "和", "与", "在", "朝", "方向", "地",
+    "a",
+    "an",
+    "the",
+    "one",
+    "digit",
+    "number",
+    "numeral",
+    "moving",
+    "moves",
+    "move",
+    "going",
+    "goes",
+    "travelling",
+    "traveling",
+    "drifting",
+    "to",
+    "towards",
+    "toward",
+    "and",
+    "of",
+    "that",
+    "is",
+    "which",
+    "一个",
+    "个",
+    "一只",
+    "数字",
+    "移动",
+    "运动",
+    "走",
+    "的",
+    "和",
+    "与",
+    "在",
+    "朝",
+    "方向",
+    "地",
 }
 VOCABULARY = set(NUMBERS) | set(DIRECTION_WORDS) | FILLER
 _LONGEST = max(len(w) for w in VOCABULARY if not w.isascii())
@@ -65,11 +137,11 @@ def _split_cjk(chunk: str) -> list[str]:
     words, unknown, i = [], "", 0
     while i < len(chunk):
         for n in range(min(_LONGEST, len(chunk) - i), 0, -1):
-            if chunk[i:i + n] in VOCABULARY:
+            if chunk[i : i + n] in VOCABULARY:
                 if unknown:
                     words.append(unknown)
                     unknown = ""
-                words.append(chunk[i:i + n])
+                words.append(chunk[i : i + n])
                 i += n
                 break
         else:
@@ -90,17 +162,22 @@ def parse_prompt(text: str) -> Prompt:
     digits, directions = [], []
     for i, word in enumerate(words):
         if word not in VOCABULARY:
-            raise UsageError(f"did not understand {word!r} in the prompt {text!r}: the model "
-                             "knows digits (0-9, zero-nine, 零-九) and directions (left, right, "
-                             "up, down, 向左, 向右, 向上, 向下)")
-        if word in ("one", "一") and any(w in NUMBERS and w not in ("one", "一")
-                                         for w in words[i + 1:]):
+            raise UsageError(
+                f"did not understand {word!r} in the prompt {text!r}: the model "
+                "knows digits (0-9, zero-nine, 零-九) and directions (left, right, "
+                "up, down, 向左, 向右, 向上, 向下)"
+            )
+        if word in ("one", "一") and any(
+            w in NUMBERS and w not in ("one", "一") for w in words[i + 1 :]
+        ):
             continue  # an article
         if word in NUMBERS:
             digits.append(NUMBERS[word])
         elif word in DIRECTION_WORDS:
             directions.append(DIRECTION_WORDS[word])
     if len(set(directions)) > 1:
-        raise UsageError(f"the prompt {text!r} asks for several directions "
-                         f"({', '.join(dict.fromkeys(directions))}): give one")
+        raise UsageError(
+            f"the prompt {text!r} asks for several directions "
+            f"({', '.join(dict.fromkeys(directions))}): give one"
+        )
     return Prompt(tuple(digits), directions[0] if directions else None)

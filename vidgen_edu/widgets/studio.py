@@ -64,17 +64,32 @@ class GenerationStudio:
     ``threads``: torch threads while generating (None leaves torch's setting alone).
     """
 
-    def __init__(self, checkpoint="pretrained", *, out_dir=".", player: str = "gif",
-                 threads: int | None = 1, seed: int = 0, label: int = 3):
+    def __init__(
+        self,
+        checkpoint="pretrained",
+        *,
+        out_dir=".",
+        player: str = "gif",
+        threads: int | None = 1,
+        seed: int = 0,
+        label: int = 3,
+    ):
         from vidgen_edu.training import load_generator
 
         if player not in PLAYERS:
             raise UsageError(f"player must be one of {', '.join(PLAYERS)}, got {player!r}")
-        self.checkpoint, self.out_dir, self.player, self.threads = checkpoint, out_dir, player, threads
+        self.checkpoint, self.out_dir, self.player, self.threads = (
+            checkpoint,
+            out_dir,
+            player,
+            threads,
+        )
         generator, self.cfg, self.data_spec = load_generator(checkpoint)
         with torch_threads(threads):
             self.space = GanLatentSpace(generator, self.cfg)
-        self.current_video = np.zeros((1, self.cfg.size, self.cfg.size, self.cfg.channels), np.uint8)
+        self.current_video = np.zeros(
+            (1, self.cfg.size, self.cfg.size, self.cfg.channels), np.uint8
+        )
         self.raw_video = self.current_video  # before post-processing
         self.timings: dict[str, float] = {}  # seconds spent in the last update, by stage
         self.last_export: str | None = None
@@ -88,43 +103,82 @@ class GenerationStudio:
         import ipywidgets as W
 
         cfg = self.cfg
-        slider = dict(continuous_update=False, style={"description_width": "140px"},
-                      layout=W.Layout(width="380px"))
+        slider = dict(
+            continuous_update=False,
+            style={"description_width": "140px"},
+            layout=W.Layout(width="380px"),
+        )
         c = {
             "seed": W.IntSlider(seed, 0, 9999, description="seed", **slider),
-            "class": W.IntSlider(label, 0, max(0, cfg.num_classes - 1), description="class (digit)",
-                                 disabled=not cfg.num_classes, **slider),
-            "truncation": W.FloatSlider(1.0, min=0.05, max=1.0, step=0.05,
-                                        description="truncation ψ", **slider),
-            "frames": W.IntText(cfg.frames, description="frames", style=slider["style"],
-                                layout=W.Layout(width="200px")),
+            "class": W.IntSlider(
+                label,
+                0,
+                max(0, cfg.num_classes - 1),
+                description="class (digit)",
+                disabled=not cfg.num_classes,
+                **slider,
+            ),
+            "truncation": W.FloatSlider(
+                1.0, min=0.05, max=1.0, step=0.05, description="truncation ψ", **slider
+            ),
+            "frames": W.IntText(
+                cfg.frames,
+                description="frames",
+                style=slider["style"],
+                layout=W.Layout(width="200px"),
+            ),
             "fps": W.IntSlider(8, 1, 30, description="frames/s", **slider),
         }
-        for space, dirs in (("content", self.space.content_dirs), ("motion", self.space.motion_dirs)):
+        for space, dirs in (
+            ("content", self.space.content_dirs),
+            ("motion", self.space.motion_dirs),
+        ):
             for i, d in enumerate(dirs):  # "content_1": a step in standard deviations
-                c[f"{space}_{i + 1}"] = W.FloatSlider(0.0, min=-3, max=3, step=0.25,
-                                                      description=d.name, **slider)
+                c[f"{space}_{i + 1}"] = W.FloatSlider(
+                    0.0, min=-3, max=3, step=0.25, description=d.name, **slider
+                )
         c.update(self._model_controls(slider))
         c["seed_b"] = W.IntSlider(seed + 1, 0, 9999, description="second seed", **slider)
         c["mix"] = W.FloatSlider(0.0, min=0, max=1, step=0.05, description="interpolate", **slider)
-        c["mix_mode"] = W.ToggleButtons(options=MIX_MODES, value="content",
-                                        description="what moves", style={"button_width": "80px",
-                                                                      "description_width": "140px"})
-        c["brightness"] = W.FloatSlider(0.0, min=-0.5, max=0.5, step=0.05, description="brightness",
-                                        **slider)
-        c["contrast"] = W.FloatSlider(1.0, min=0.25, max=3, step=0.05, description="contrast", **slider)
+        c["mix_mode"] = W.ToggleButtons(
+            options=MIX_MODES,
+            value="content",
+            description="what moves",
+            style={"button_width": "80px", "description_width": "140px"},
+        )
+        c["brightness"] = W.FloatSlider(
+            0.0, min=-0.5, max=0.5, step=0.05, description="brightness", **slider
+        )
+        c["contrast"] = W.FloatSlider(
+            1.0, min=0.25, max=3, step=0.05, description="contrast", **slider
+        )
         c["gamma"] = W.FloatSlider(1.0, min=0.2, max=3, step=0.05, description="gamma", **slider)
         c["sharpen"] = W.FloatSlider(0.0, min=0, max=3, step=0.25, description="sharpen", **slider)
-        c["prompt"] = W.Text(placeholder="a 3 moving left · 一个向左移动的3", description="prompt",
-                             continuous_update=False, style={"description_width": "60px"},
-                             layout=W.Layout(width="350px"))
-        c["export_format"] = W.Dropdown(options=EXPORT_FORMATS, value="mp4", description="format",
-                                        style={"description_width": "60px"},
-                                        layout=W.Layout(width="200px"))
+        c["prompt"] = W.Text(
+            placeholder="a 3 moving left · 一个向左移动的3",
+            description="prompt",
+            continuous_update=False,
+            style={"description_width": "60px"},
+            layout=W.Layout(width="350px"),
+        )
+        c["export_format"] = W.Dropdown(
+            options=EXPORT_FORMATS,
+            value="mp4",
+            description="format",
+            style={"description_width": "60px"},
+            layout=W.Layout(width="200px"),
+        )
         self.controls = c
         self.player_view = W.HTML(layout=W.Layout(min_height="330px"))
-        self.frame = W.IntSlider(0, 0, 0, description="frame", continuous_update=True,
-                                 style={"description_width": "50px"}, layout=W.Layout(width="260px"))
+        self.frame = W.IntSlider(
+            0,
+            0,
+            0,
+            description="frame",
+            continuous_update=True,
+            style={"description_width": "50px"},
+            layout=W.Layout(width="260px"),
+        )
         self.play = W.Play(interval=125, min=0, max=0, description="step through the frames")
         W.jslink((self.play, "value"), (self.frame, "value"))
         self.still = W.HTML()
@@ -147,22 +201,37 @@ class GenerationStudio:
 
     def _layout(self, W):
         c = self.controls
-        box = lambda title, names: W.VBox([W.HTML(f"<b>{title}</b>")]  # noqa: E731
-                                          + [c[n] for n in names])
+
+        def box(title, names):
+            return W.VBox([W.HTML(f"<b>{title}</b>")] + [c[n] for n in names])
+
         dirs = [k for k in c if k.startswith(("content_", "motion_"))]
-        left = W.VBox([
-            box("sample", ["seed", "class", "truncation", "frames", "fps"]),
-            box("directions (GANSpace: PCA of the codes)", dirs),
-            box("interpolate between two seeds", ["seed_b", "mix", "mix_mode"]),
-            box("post-processing", list(POST)),
-        ], layout=W.Layout(width="400px"))
-        right = W.VBox([
-            W.HTML(f"<b>{html.escape(str(self.checkpoint))}</b> · {self.cfg.name}, "
-                   f"{self.cfg.size}x{self.cfg.size}, trained on {self.cfg.frames} frames"),
-            self.player_view, self.status, self.message,
-            W.HBox([self.play, self.frame]), self.still,
-            c["prompt"], W.HBox([c["export_format"], self.export_button]), self.export_link,
-        ], layout=W.Layout(width="380px"))
+        left = W.VBox(
+            [
+                box("sample", ["seed", "class", "truncation", "frames", "fps"]),
+                box("directions (GANSpace: PCA of the codes)", dirs),
+                box("interpolate between two seeds", ["seed_b", "mix", "mix_mode"]),
+                box("post-processing", list(POST)),
+            ],
+            layout=W.Layout(width="400px"),
+        )
+        right = W.VBox(
+            [
+                W.HTML(
+                    f"<b>{html.escape(str(self.checkpoint))}</b> · {self.cfg.name}, "
+                    f"{self.cfg.size}x{self.cfg.size}, trained on {self.cfg.frames} frames"
+                ),
+                self.player_view,
+                self.status,
+                self.message,
+                W.HBox([self.play, self.frame]),
+                self.still,
+                c["prompt"],
+                W.HBox([c["export_format"], self.export_button]),
+                self.export_link,
+            ],
+            layout=W.Layout(width="380px"),
+        )
         return W.HBox([left, right], layout=W.Layout(flex_flow="row wrap"))
 
     # --- state ---------------------------------------------------------------------------
@@ -170,12 +239,16 @@ class GenerationStudio:
         """The latent settings the controls describe now."""
         c = self.controls
         return Settings(
-            seed=int(c["seed"].value), label=int(c["class"].value) if self.cfg.num_classes else 0,
-            truncation=float(c["truncation"].value), frames=int(c["frames"].value),
-            seed_b=int(c["seed_b"].value), mix=float(c["mix"].value),
+            seed=int(c["seed"].value),
+            label=int(c["class"].value) if self.cfg.num_classes else 0,
+            truncation=float(c["truncation"].value),
+            frames=int(c["frames"].value),
+            seed_b=int(c["seed_b"].value),
+            mix=float(c["mix"].value),
             mix_mode=c["mix_mode"].value,
             content=tuple(c[k].value for k in c if k.startswith("content_")),
-            motion=tuple(c[k].value for k in c if k.startswith("motion_")))
+            motion=tuple(c[k].value for k in c if k.startswith("motion_")),
+        )
 
     def update(self) -> None:
         """Regenerate (if the latent settings changed), post-process and show the clip."""
@@ -186,9 +259,13 @@ class GenerationStudio:
                 raw = self.space.render(s)
             self.raw_video, self._key = raw, s
         t1 = time.perf_counter()
-        video = postprocess(self.raw_video, brightness=c["brightness"].value,
-                            contrast=c["contrast"].value, gamma=c["gamma"].value,
-                            sharpness=c["sharpen"].value)
+        video = postprocess(
+            self.raw_video,
+            brightness=c["brightness"].value,
+            contrast=c["contrast"].value,
+            gamma=c["gamma"].value,
+            sharpness=c["sharpen"].value,
+        )
         page = player_html(video, c["fps"].value, self.player)
         t2 = time.perf_counter()
         self.current_video = video
@@ -197,13 +274,19 @@ class GenerationStudio:
         self.frame.max = self.play.max = len(video) - 1
         self._show_still()
         self.timings = {"generate_s": t1 - t0, "display_s": t2 - t1, "total_s": t2 - t0}
-        past = " (past the trained length: watch it drift or loop)" if s.frames > self.cfg.frames else ""
-        self.status.value = (f"<small>{len(video)} frames{past} · made in "
-                             f"{1e3 * (t1 - t0):.0f} ms, shown in {1e3 * (t2 - t1):.0f} ms</small>")
+        past = (
+            " (past the trained length: watch it drift or loop)"
+            if s.frames > self.cfg.frames
+            else ""
+        )
+        self.status.value = (
+            f"<small>{len(video)} frames{past} · made in "
+            f"{1e3 * (t1 - t0):.0f} ms, shown in {1e3 * (t2 - t1):.0f} ms</small>"
+        )
 
     def _show_still(self) -> None:
         i = min(self.frame.value, len(self.current_video) - 1)
-        self.still.value = (f"<small>frame {i}</small><br>" + still_html(self.current_video[i]))
+        self.still.value = f"<small>frame {i}</small><br>" + still_html(self.current_video[i])
 
     def _guard(self, fn, *args) -> None:
         """Run a callback; show any error in the message line instead of losing it."""
@@ -213,8 +296,9 @@ class GenerationStudio:
         except VidgenError as err:
             self.message.value = _error_html(str(err))
         except Exception as err:  # a bug: say so, keep the studio alive
-            self.message.value = _error_html(f"internal error ({type(err).__name__}: {err}); "
-                                             "please report it")
+            self.message.value = _error_html(
+                f"internal error ({type(err).__name__}: {err}); please report it"
+            )
 
     def _on_change(self, change) -> None:
         if not self._hold:
@@ -240,8 +324,10 @@ class GenerationStudio:
         done, also shown in the studio. Raises ``UsageError`` for what it cannot do."""
         p = parse_prompt(text)
         if len(p.digits) > 1:
-            raise UsageError(f"the prompt asks for {len(p.digits)} digits, but this model draws one "
-                             "digit per clip (it was trained on one-digit Moving Digits): ask for one")
+            raise UsageError(
+                f"the prompt asks for {len(p.digits)} digits, but this model draws one "
+                "digit per clip (it was trained on one-digit Moving Digits): ask for one"
+            )
         if p.digits and not self.cfg.num_classes:
             raise UsageError("this model is unconditional: it cannot be asked for a digit")
         c, note = self.controls, []
