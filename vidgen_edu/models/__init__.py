@@ -23,8 +23,12 @@ from .gan import VideoGAN
 from .vae import VideoVAE
 
 # model name -> family class; a new family is one line here and its name in config.MODEL_NAMES
-FAMILIES: dict[str, type[VideoModel]] = {"mocogan": VideoGAN, "vgan": VideoGAN, "vae": VideoVAE,
-                                         "flow": VideoFlow}
+FAMILIES: dict[str, type[VideoModel]] = {
+    "mocogan": VideoGAN,
+    "vgan": VideoGAN,
+    "vae": VideoVAE,
+    "flow": VideoFlow,
+}
 assert set(FAMILIES) == set(MODEL_NAMES), "every model name needs a family"
 
 

@@ -56,22 +56,39 @@ class ModelConfig(StrictConfig):
             found.append(f"num_classes={self.num_classes}: expected 0 (unconditional) or more")
         if not 0 <= self.d_frames <= self.frames:
             found.append(f"d_frames={self.d_frames}: expected 0 (all) up to frames={self.frames}")
-        widths = ("z_content", "z_motion", "z_noise", "z_class", "ngf", "ndf", "vae_latent",
-                  "flow_width")
-        found += [f"{k}={getattr(self, k)}: expected at least 1" for k in widths
-                  if getattr(self, k) < 1]
+        widths = (
+            "z_content",
+            "z_motion",
+            "z_noise",
+            "z_class",
+            "ngf",
+            "ndf",
+            "vae_latent",
+            "flow_width",
+        )
+        found += [
+            f"{k}={getattr(self, k)}: expected at least 1" for k in widths if getattr(self, k) < 1
+        ]
         if self.d_image_frames < 0:
             found.append(f"d_image_frames={self.d_image_frames}: expected 0 (no image D) or more")
         if self.vae_sigma <= 0 or self.vae_beta < 0:
-            found.append(f"vae_sigma={self.vae_sigma}, vae_beta={self.vae_beta}: "
-                         "expected sigma > 0 and beta >= 0")
+            found.append(
+                f"vae_sigma={self.vae_sigma}, vae_beta={self.vae_beta}: "
+                "expected sigma > 0 and beta >= 0"
+            )
         if not 0 <= self.flow_label_dropout < 1 or self.flow_warmup < 0:
-            found.append(f"flow_label_dropout={self.flow_label_dropout}, flow_warmup="
-                         f"{self.flow_warmup}: expected a dropout in [0, 1) and warm-up >= 0 steps")
+            found.append(
+                f"flow_label_dropout={self.flow_label_dropout}, flow_warmup="
+                f"{self.flow_warmup}: expected a dropout in [0, 1) and warm-up >= 0 steps"
+            )
         if self.name == "flow" and self.flow_width % 8:
-            found.append(f"flow_width={self.flow_width}: expected a multiple of 8 (GroupNorm "
-                         "groups and 4 attention heads)")
+            found.append(
+                f"flow_width={self.flow_width}: expected a multiple of 8 (GroupNorm "
+                "groups and 4 attention heads)"
+            )
         if self.private and self.spectral_norm:
-            found.append("private=True with spectral_norm=True: Opacus cannot train through "
-                         "spectral norm; set spectral_norm=False for a private model")
+            found.append(
+                "private=True with spectral_norm=True: Opacus cannot train through "
+                "spectral norm; set spectral_norm=False for a private model"
+            )
         return found

@@ -48,7 +48,9 @@ def interpolate(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch
     return (1 - t) * x0 + t * noise
 
 
-def flow_matching_loss(velocity: torch.Tensor, x0: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+def flow_matching_loss(
+    velocity: torch.Tensor, x0: torch.Tensor, noise: torch.Tensor
+) -> torch.Tensor:
     """``mean || v - (eps - x0) ||^2``: the conditional flow-matching loss (per value)."""
     return ((velocity - (noise - x0)) ** 2).mean()
 
@@ -81,8 +83,12 @@ class FlowDenoiser(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
-        self.net = SpaceTimeUNet(channels=cfg.channels, frames=cfg.frames, width=cfg.flow_width,
-                                 num_classes=cfg.num_classes)
+        self.net = SpaceTimeUNet(
+            channels=cfg.channels,
+            frames=cfg.frames,
+            width=cfg.flow_width,
+            num_classes=cfg.num_classes,
+        )
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, labels=None) -> torch.Tensor:
         """``v(x_t, t, y)``: clips (B, C, T, H, W), times (B,), class ids (B,) or None."""
@@ -94,14 +100,23 @@ class FlowDenoiser(nn.Module):
         if labels is None or guidance == 1.0:
             return self(x, torch.full((b,), t, device=x.device), labels)
         null = torch.full_like(labels, self.cfg.num_classes)
-        v = self(torch.cat([x, x]), torch.full((2 * b,), t, device=x.device),
-                 torch.cat([labels, null]))  # (2B, C, T, H, W)
+        v = self(
+            torch.cat([x, x]), torch.full((2 * b,), t, device=x.device), torch.cat([labels, null])
+        )  # (2B, C, T, H, W)
         v_y, v_null = v.chunk(2)
         return v_null + guidance * (v_y - v_null)
 
     @torch.no_grad()
-    def sample(self, n: int, *, labels=None, generator=None, steps: int | None = None,
-               guidance: float | None = None, solver: str | None = None) -> torch.Tensor:
+    def sample(
+        self,
+        n: int,
+        *,
+        labels=None,
+        generator=None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        solver: str | None = None,
+    ) -> torch.Tensor:
         """``n`` clips (B, C, T, H, W) in [-1, 1]: integrate ``dx/dt = v`` from noise (t = 1) to t = 0.
 
         ``steps`` ODE steps (default ``DEFAULT_STEPS``) of ``solver`` ("euler", or "heun":
@@ -112,12 +127,15 @@ class FlowDenoiser(nn.Module):
         solver = solver or DEFAULT_SOLVER
         guidance = DEFAULT_GUIDANCE if guidance is None else float(guidance)
         if int(steps) != steps or steps < 1 or solver not in SOLVERS or guidance < 0:
-            raise UsageError(f"steps={steps}, guidance={guidance}, solver={solver!r}: expected "
-                             f"steps >= 1, guidance >= 0 and a solver in {', '.join(SOLVERS)}")
+            raise UsageError(
+                f"steps={steps}, guidance={guidance}, solver={solver!r}: expected "
+                f"steps >= 1, guidance >= 0 and a solver in {', '.join(SOLVERS)}"
+            )
         cfg, dev = self.cfg, next(self.parameters()).device
         labels = sample_labels(n, cfg.num_classes, labels, generator, dev)
-        x = torch.randn(n, cfg.channels, cfg.frames, cfg.size, cfg.size,
-                        generator=generator, device=dev)  # (B, C, T, H, W): x_1, pure noise
+        x = torch.randn(
+            n, cfg.channels, cfg.frames, cfg.size, cfg.size, generator=generator, device=dev
+        )  # (B, C, T, H, W): x_1, pure noise
         ts = time_grid(int(steps)).tolist()
         for t, t_next in zip(ts[:-1], ts[1:], strict=True):
             v = self.guided(x, t, labels, guidance)
@@ -156,7 +174,9 @@ class VideoFlow(VideoModel):
         """One update of the flow-matching loss (``loss``); the warm-up depends on the step only."""
         opt = optimizers["flow"]
         for group in opt.param_groups:
-            group["lr"] = ctx.train.lr_g * min(1.0, (ctx.step + 1) / max(1, self.config.flow_warmup))
+            group["lr"] = ctx.train.lr_g * min(
+                1.0, (ctx.step + 1) / max(1, self.config.flow_warmup)
+            )
         video, labels = ctx.real(0)  # (B, C, T, H, W), (B,) or None
         with ctx.autocast():
             loss = self.loss(video, labels, generator=ctx.rng(0))

@@ -144,7 +144,9 @@ class SpaceTimeUNet(nn.Module):
         self.mid1 = Level(4 * w, 4 * w, emb, frames, attention=True)
         self.up1 = Level(4 * w + 2 * w, 2 * w, emb, frames, attention=False)
         self.up0 = Level(2 * w + w, w, emb, frames, attention=False)
-        self.head = nn.Sequential(norm(w), nn.SiLU(), zero(nn.Conv2d(w, 4 * channels, 3, padding=1)))
+        self.head = nn.Sequential(
+            norm(w), nn.SiLU(), zero(nn.Conv2d(w, 4 * channels, 3, padding=1))
+        )
 
     def embedding(self, t: torch.Tensor, labels: torch.Tensor | None, frames: int) -> torch.Tensor:
         """Time (+ class) embedding per frame: (B*T, E)."""

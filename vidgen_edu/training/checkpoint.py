@@ -80,8 +80,10 @@ def resolve(path_or_alias: str | os.PathLike) -> Path:
             return path  # a file in the assets folder that the manifest does not list
         return shipped(name)
     if not path.exists():
-        raise CheckpointError(f"checkpoint {path} does not exist: give a run folder, its "
-                              f"last.pt, or one of {', '.join(ALIASES)}")
+        raise CheckpointError(
+            f"checkpoint {path} does not exist: give a run folder, its "
+            f"last.pt, or one of {', '.join(ALIASES)}"
+        )
     return path
 
 
@@ -110,15 +112,18 @@ def load_checkpoint(path_or_alias: str | os.PathLike, device: str = "cpu") -> di
         raise CheckpointError(
             f"{path} is not a readable checkpoint ({type(err).__name__}: "
             f"{str(err).splitlines()[0][:120] if str(err) else ''}): was it written by "
-            "vidgen-edu train? Retrain or pick another file") from err
+            "vidgen-edu train? Retrain or pick another file"
+        ) from err
     if not isinstance(ckpt, dict) or ckpt.get("format") not in (FORMAT, FORMAT_1):
         raise CheckpointError(f"{path} is not a vidgen_edu checkpoint (expected format {FORMAT})")
     if ckpt["format"] == FORMAT_1:
         ckpt = upgrade(ckpt, path)
     for key, kind in (("step", int), ("config", dict)):
         if not isinstance(ckpt.get(key), kind):
-            raise CheckpointError(f"{path}: {key!r} is missing or not a {kind.__name__}; "
-                                  "the file is damaged or was not written by vidgen-edu")
+            raise CheckpointError(
+                f"{path}: {key!r} is missing or not a {kind.__name__}; "
+                "the file is damaged or was not written by vidgen-edu"
+            )
     try:
         RunConfig.from_dict(ckpt["config"])
     except ConfigError as err:
@@ -129,14 +134,18 @@ def load_checkpoint(path_or_alias: str | os.PathLike, device: str = "cpu") -> di
 def upgrade(ckpt: dict, path: Path) -> dict:
     """A format-1 checkpoint (three configuration keys) in the current layout."""
     try:
-        config = {"model": dict(ckpt["model_config"]), "train": dict(ckpt["train_config"]),
-                  "data": dict(ckpt["data_spec"])}
+        config = {
+            "model": dict(ckpt["model_config"]),
+            "train": dict(ckpt["train_config"]),
+            "data": dict(ckpt["data_spec"]),
+        }
     except (KeyError, TypeError, ValueError) as err:
-        raise CheckpointError(f"{path}: the configuration key {err} is missing or not a dict; "
-                              "the file is damaged or was not written by vidgen-edu") from err
+        raise CheckpointError(
+            f"{path}: the configuration key {err} is missing or not a dict; "
+            "the file is damaged or was not written by vidgen-edu"
+        ) from err
     config["train"].pop("debug_nan_step", None)  # a test hook, no longer configuration
-    rest = {k: v for k, v in ckpt.items() if k not in ("model_config", "train_config",
-                                                        "data_spec")}
+    rest = {k: v for k, v in ckpt.items() if k not in ("model_config", "train_config", "data_spec")}
     return {**rest, "format": FORMAT, "config": config}
 
 
@@ -153,8 +162,10 @@ def load_state(module: nn.Module, state, what: str, path) -> None:
         module.load_state_dict(state, strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()[1:2] or [str(err)]
-        raise CheckpointError(f"{path}: {what!r} does not fit the model of its configuration "
-                              f"({first[0].strip()[:160]})") from err
+        raise CheckpointError(
+            f"{path}: {what!r} does not fit the model of its configuration "
+            f"({first[0].strip()[:160]})"
+        ) from err
 
 
 def load_generator(path_or_alias="pretrained", device: str = "cpu"):
@@ -184,5 +195,15 @@ def count_parameters(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
-__all__ = ["ALIASES", "FORMAT", "PRETRAINED", "count_parameters", "export_generator",
-           "load_checkpoint", "load_generator", "resolve", "run_config", "save_atomic"]
+__all__ = [
+    "ALIASES",
+    "FORMAT",
+    "PRETRAINED",
+    "count_parameters",
+    "export_generator",
+    "load_checkpoint",
+    "load_generator",
+    "resolve",
+    "run_config",
+    "save_atomic",
+]

@@ -18,8 +18,9 @@ from vidgen_edu.errors import ConfigError
 PRESETS: dict[str, dict[str, dict]] = {
     "smoke": {
         "model": dict(ngf=16, ndf=16, d_frames=4, z_content=16, z_motion=8, z_noise=8),
-        "train": dict(steps=12, batch=8, log_every=2, sample_every=6, checkpoint_every=6,
-                      sample_n=4),
+        "train": dict(
+            steps=12, batch=8, log_every=2, sample_every=6, checkpoint_every=6, sample_n=4
+        ),
         "data": dict(size=16, frames=8),
     },
     "cpu": {
@@ -29,8 +30,9 @@ PRESETS: dict[str, dict[str, dict]] = {
     },
     "gpu": {
         "model": dict(ngf=64, ndf=64, d_frames=0, d_image_frames=4),
-        "train": dict(steps=30000, batch=32, log_every=50, sample_every=1000,
-                      checkpoint_every=500, n_critic=2),
+        "train": dict(
+            steps=30000, batch=32, log_every=50, sample_every=1000, checkpoint_every=500, n_critic=2
+        ),
         "data": dict(size=64, frames=16),
     },
     # A class-conditional MoCoGAN on Moving Digits, one digit per clip ("generate a 3"), 32x32,
@@ -38,11 +40,20 @@ PRESETS: dict[str, dict[str, dict]] = {
     # rates (D 2x G) with beta1 = 0; SNGAN's (2e-4, 2e-4, betas (0.5, 0.999)) collapsed
     # to one static digit by step 500 in our try.
     "pretrained": {
-        "model": dict(name="mocogan", num_classes=10, ngf=32, ndf=32, d_frames=8,
-                      d_image_frames=2),
-        "train": dict(steps=6000, batch=16, lr_g=2e-4, lr_d=4e-4, beta1=0.0, beta2=0.99,
-                      ema_decay=0.999, log_every=20, sample_every=500, checkpoint_every=250,
-                      sample_n=20),
+        "model": dict(name="mocogan", num_classes=10, ngf=32, ndf=32, d_frames=8, d_image_frames=2),
+        "train": dict(
+            steps=6000,
+            batch=16,
+            lr_g=2e-4,
+            lr_d=4e-4,
+            beta1=0.0,
+            beta2=0.99,
+            ema_decay=0.999,
+            log_every=20,
+            sample_every=500,
+            checkpoint_every=250,
+            sample_n=20,
+        ),
         "data": dict(name="moving-digits", size=32, frames=16, digits=1),
     },
     # The shipped class-conditional flow model on the GAN's data (1-digit Moving Digits, 32x32x16):
@@ -50,10 +61,21 @@ PRESETS: dict[str, dict[str, dict]] = {
     # 100-step warm-up, EMA 0.998. STEPS is sized so that training takes at most the GAN's
     # 1,828 CPU-seconds on one thread (FIELD-NOTES.md).
     "pretrained-flow": {
-        "model": dict(name="flow", num_classes=10, flow_width=24, flow_label_dropout=0.1,
-                      flow_warmup=100),
-        "train": dict(steps=1900, batch=16, lr_g=1e-3, beta1=0.9, beta2=0.99, ema_decay=0.998,
-                      log_every=20, sample_every=500, checkpoint_every=100, sample_n=20),
+        "model": dict(
+            name="flow", num_classes=10, flow_width=24, flow_label_dropout=0.1, flow_warmup=100
+        ),
+        "train": dict(
+            steps=1900,
+            batch=16,
+            lr_g=1e-3,
+            beta1=0.9,
+            beta2=0.99,
+            ema_decay=0.998,
+            log_every=20,
+            sample_every=500,
+            checkpoint_every=100,
+            sample_n=20,
+        ),
         "data": dict(name="moving-digits", size=32, frames=16, digits=1),
     },
 }

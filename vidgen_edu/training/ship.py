@@ -26,13 +26,24 @@ from vidgen_edu.metrics.evaluate import evaluate
 
 from .checkpoint import export_generator, load_checkpoint, load_generator
 
-REPRODUCE = "vidgen-edu train --preset pretrained --out RUN && python -m vidgen_edu.training.ship RUN"
-REPRODUCE_FLOW = ("OMP_NUM_THREADS=1 vidgen-edu train --preset pretrained-flow --out RUN && "
-                  "python -m vidgen_edu.training.ship RUN --name pretrained_flow.pt")
+REPRODUCE = (
+    "vidgen-edu train --preset pretrained --out RUN && python -m vidgen_edu.training.ship RUN"
+)
+REPRODUCE_FLOW = (
+    "OMP_NUM_THREADS=1 vidgen-edu train --preset pretrained-flow --out RUN && "
+    "python -m vidgen_edu.training.ship RUN --name pretrained_flow.pt"
+)
 
 
-def ship(run: str | Path, *, name: str = "pretrained_mocogan.pt", n: int = 512, seed: int = 0,
-         command: str | None = None, cpu_seconds: float | None = None) -> dict:
+def ship(
+    run: str | Path,
+    *,
+    name: str = "pretrained_mocogan.pt",
+    n: int = 512,
+    seed: int = 0,
+    command: str | None = None,
+    cpu_seconds: float | None = None,
+) -> dict:
     """Export ``run``'s generator into the assets and write its manifest entry; return the entry."""
     ckpt = load_checkpoint(run)
     if command is None:
@@ -53,8 +64,11 @@ def ship(run: str | Path, *, name: str = "pretrained_mocogan.pt", n: int = 512, 
     if cfg.name == "flow":  # the ODE sampler's settings the metrics were measured with
         from vidgen_edu.models import flow
 
-        entry["sampling"] = {"steps": flow.DEFAULT_STEPS, "guidance": flow.DEFAULT_GUIDANCE,
-                             "solver": flow.DEFAULT_SOLVER}
+        entry["sampling"] = {
+            "steps": flow.DEFAULT_STEPS,
+            "guidance": flow.DEFAULT_GUIDANCE,
+            "solver": flow.DEFAULT_SOLVER,
+        }
     if cpu_seconds is not None:
         entry["train_cpu_seconds"] = round(float(cpu_seconds), 1)
     update_manifest(MANIFEST, name, entry)
@@ -62,15 +76,18 @@ def ship(run: str | Path, *, name: str = "pretrained_mocogan.pt", n: int = 512, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m vidgen_edu.training.ship", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m vidgen_edu.training.ship", description=__doc__.splitlines()[0]
+    )
     p.add_argument("run", help="a run folder or its last.pt")
     p.add_argument("--name", default="pretrained_mocogan.pt", help="asset file name")
     p.add_argument("--n", type=int, default=512, help="clips for the metrics")
     p.add_argument("--command", help="the command line that made RUN (default: its preset's)")
     p.add_argument("--cpu-seconds", type=float, help="training CPU time measured with `time`")
     args = p.parse_args(argv)
-    entry = ship(args.run, name=args.name, n=args.n, command=args.command,
-                 cpu_seconds=args.cpu_seconds)
+    entry = ship(
+        args.run, name=args.name, n=args.n, command=args.command, cpu_seconds=args.cpu_seconds
+    )
     print({k: entry[k] for k in ("steps", "sha256", "bytes", "metrics")})
     return 0
 
