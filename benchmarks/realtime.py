@@ -5,8 +5,9 @@ observer regenerates the clip (16 frames at 32x32 unless said), post-processes i
 player (GIF by Pillow, or H.264 by ffmpeg) and sets the HTML the browser will show. The time of
 that round is measured in the kernel; the websocket and the browser's decoding (a few ms on
 localhost) come on top. Also: frames the generator makes per second, alone, at batch 1 (what the
-studio asks) and batch 32. Run: ``.venv/bin/python benchmarks/realtime.py`` (a markdown table);
-``--repeats`` sets how many changes each median is taken over.
+studio asks) and batch 32. The flow model's row (``"pretrained-flow"``) is a seed change at its
+default sampling steps and guidance. Run: ``.venv/bin/python benchmarks/realtime.py`` (a markdown
+table); ``--repeats`` sets how many changes each median is taken over.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def main() -> None:
     r = args.repeats
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads available, "
-        "the studio generates on 1 (the shipped MoCoGAN, 32x32, CPU)\n"
+        "the studio generates on 1 (the shipped MoCoGAN and flow model, 32x32, CPU)\n"
     )
     print("| control change | player | median ms | p90 ms | frames generated/s |")
     print("|---|---|---|---|---|")
@@ -94,6 +95,16 @@ def main() -> None:
                 ["a 3 moving left", "a 7 moving up", "一个向右移动的5"],
                 max(3, r // 5),
             ),
+        )
+    )
+    flow = GenerationStudio("pretrained-flow", out_dir=".", player="gif")
+    steps, w = flow.controls["sampling_steps"].value, flow.controls["guidance"].value
+    print(
+        row(
+            f"flow model: seed (16 frames, {steps} steps, guidance {w:g})",
+            "GIF",
+            latency(flow, "seed", seeds, r),
+            frames_per_second(flow, 1, r),
         )
     )
     mp4 = GenerationStudio("pretrained", out_dir=".", player="mp4")

@@ -209,3 +209,104 @@ def test_gif_player_has_every_frame_and_loops():
 def test_a_bad_player_or_checkpoint_is_a_usage_error():
     with pytest.raises(UsageError, match="player"):
         GenerationStudio(player="webm")
+
+
+# --- the flow model in the studio (chosen by its sample_options, not by name) ---------------
+@pytest.fixture(scope="module")
+def flow_studio(tmp_path_factory):
+    studio = GenerationStudio(
+        "pretrained-flow", out_dir=str(tmp_path_factory.mktemp("flow_exports")), threads=1
+    )
+    studio.defaults = {name: w.value for name, w in studio.controls.items()}
+    return studio
+
+
+@pytest.fixture
+def flow(flow_studio):
+    """The flow studio; afterwards every control back to its default and no message left."""
+    yield flow_studio
+    with flow_studio.hold():
+        for name, value in flow_studio.defaults.items():
+            flow_studio.controls[name].value = value
+    assert flow_studio.message.value == "", flow_studio.message.value
+
+
+def test_flow_studio_builds_with_steps_and_guidance(flow):
+    from vidgen_edu.models import flow as flow_model
+
+    c, cfg = flow.controls, flow.cfg
+    assert (c["sampling_steps"].value, c["sampling_steps"].min, c["sampling_steps"].max) == (
+        flow_model.DEFAULT_STEPS,
+        1,
+        16,
+    )
+    assert (c["guidance"].value, c["guidance"].min, c["guidance"].max) == (
+        flow_model.DEFAULT_GUIDANCE,
+        0,
+        4,
+    )
+    assert flow.current_video.shape == (cfg.frames, cfg.size, cfg.size, cfg.channels)
+    assert flow.current_video.std() > 0 and flow.message.value == ""
+    assert not any(k.startswith(("content_", "motion_")) for k in c)  # no GANSpace directions
+
+
+@pytest.mark.parametrize(
+    "name, value", [("sampling_steps", 2), ("guidance", 1.0), ("seed", 7), ("class", 8)]
+)
+def test_flow_controls_change_the_clip(flow, name, value):
+    before_video, before_html = flow.current_video.copy(), flow.player_view.value
+    flow.controls[name].value = value
+    assert flow.message.value == "", flow.message.value
+    assert not np.array_equal(flow.current_video, before_video)
+    assert flow.player_view.value != before_html
+
+
+def test_flow_clip_is_the_generators_sample_of_that_seed(flow):
+    c = flow.controls
+    with flow.hold():
+        c["seed"].value, c["class"].value, c["sampling_steps"].value = 11, 5, 2
+        c["guidance"].value = 1.5
+    g = flow.space.g
+    with torch.inference_mode():
+        video = g.sample(
+            1,
+            labels=torch.tensor([5]),
+            generator=torch.Generator().manual_seed(11),
+            steps=2,
+            guidance=1.5,
+        )
+    from vidgen_edu.video import tensor_to_frames
+
+    assert np.array_equal(flow.current_video, tensor_to_frames(video)[0])
+
+
+def test_flow_studio_disables_the_gan_only_controls_and_says_why(flow):
+    for name in ("truncation", "frames", "seed_b", "mix", "mix_mode"):
+        assert flow.controls[name].disabled, name
+    assert "pixel noise" in flow.note.value
+    for name in ("seed", "class", "sampling_steps", "guidance", "brightness", "fps", "prompt"):
+        assert not flow.controls[name].disabled, name
+
+
+def test_flow_studio_shows_an_error_and_keeps_the_last_clip(flow):
+    before = flow.current_video.copy()
+    frames = flow.cfg.frames
+    flow.controls["frames"].value = frames + 8  # set from code although the widget is disabled
+    assert f"exactly {frames} frames" in flow.message.value
+    assert "vidgen-error" in flow.message.value
+    assert np.array_equal(flow.current_video, before)
+    flow.controls["frames"].value = frames
+    assert flow.message.value == ""
+    flow.controls["prompt"].value = "a 3 moving left"
+    assert "sets the class only" in flow.message.value
+    flow.controls["prompt"].value = "一个7"
+    assert flow.controls["class"].value == 7 and flow.message.value == ""
+
+
+def test_flow_studio_post_processes_and_exports(flow):
+    before = flow.current_video.copy()
+    flow.controls["brightness"].value = 0.3
+    assert not np.array_equal(flow.current_video, before)
+    flow.controls["export_format"].value = "gif"
+    path = flow.export()
+    assert path.endswith(".gif") and "download" in flow.export_link.value

@@ -47,6 +47,8 @@ class Settings:
     mix_mode: str = "content"  # one of MIX_MODES
     content: tuple[float, ...] = ()  # steps along the content directions, in standard deviations
     motion: tuple[float, ...] = ()  # steps along the motion directions, in standard deviations
+    steps: int | None = None  # ODE sampling steps (flow models only; None: the model's default)
+    guidance: float | None = None  # classifier-free guidance scale (flow models only)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,9 @@ class GanLatentSpace:
     ``n_content`` / ``n_motion``: how many directions to find; ``n_samples`` codes are drawn
     (seeded with ``seed``) to find them, which takes a fraction of a second on a CPU.
     """
+
+    latent_codes = True  # the studio's truncation, direction and interpolation controls apply
+    note = ""  # nothing is switched off
 
     def __init__(
         self,

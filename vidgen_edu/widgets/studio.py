@@ -9,9 +9,12 @@ Every control has a name in ``controls``; a change regenerates the clip (sliders
 post-processing and frame rate reuse the last generated frames. An error in a callback is shown
 in the studio's message line and the last good clip stays on screen.
 
-The model's own controls come from its latent space (``GanLatentSpace`` here). A model with
-sampling steps and guidance (the flow model) adds them as further named controls in
-``_model_controls``; the rest of the studio does not ask which family it holds.
+The model's own controls come from its latent space, chosen by capability: ``GanLatentSpace``
+for a generator with content and motion codes, ``FlowSpace`` for one whose ``sample_options``
+include sampling steps or guidance (the flow model). The latter adds ``sampling_steps`` and
+``guidance`` as further named controls in ``_model_controls``, and the GAN-only controls
+(truncation, directions, interpolation, frames) are disabled with a note saying why; the rest of
+the studio does not ask which family it holds.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import torch
 
 from vidgen_edu.errors import UsageError, VidgenError
 
+from .flow_space import MAX_GUIDANCE, MAX_STEPS, FlowSpace, has_ode_sampler
 from .latent import MAX_FRAMES, MIX_MODES, GanLatentSpace, Settings, find_seed_moving
 from .player import (
     EXPORT_FORMATS,
@@ -59,7 +63,8 @@ def torch_threads(n: int | None):
 class GenerationStudio:
     """Widgets over a generator: ``.ui`` to display, ``.controls`` by name, ``.current_video``.
 
-    ``checkpoint``: ``"pretrained"`` (the shipped MoCoGAN) or a checkpoint path.
+    ``checkpoint``: ``"pretrained"`` (the shipped MoCoGAN), ``"pretrained-flow"`` (the shipped
+    flow model) or a checkpoint path.
     ``out_dir``: where exports are written. ``player``: ``"gif"`` (fastest) or ``"mp4"``.
     ``threads``: torch threads while generating (None leaves torch's setting alone).
     """
@@ -86,7 +91,8 @@ class GenerationStudio:
         )
         generator, self.cfg, self.data_spec = load_generator(checkpoint)
         with torch_threads(threads):
-            self.space = GanLatentSpace(generator, self.cfg)
+            space = FlowSpace if has_ode_sampler(generator) else GanLatentSpace
+            self.space = space(generator, self.cfg)
         self.current_video = np.zeros(
             (1, self.cfg.size, self.cfg.size, self.cfg.channels), np.uint8
         )
@@ -168,6 +174,10 @@ class GenerationStudio:
             style={"description_width": "60px"},
             layout=W.Layout(width="200px"),
         )
+        if not self.space.latent_codes:  # no codes to truncate or mix, a fixed clip length
+            for name in ("truncation", "frames", "seed_b", "mix", "mix_mode"):
+                c[name].disabled = True
+            c["prompt"].placeholder = "a 3 · 一个3 (the class only)"
         self.controls = c
         self.player_view = W.HTML(layout=W.Layout(min_height="330px"))
         self.frame = W.IntSlider(
@@ -183,6 +193,9 @@ class GenerationStudio:
         W.jslink((self.play, "value"), (self.frame, "value"))
         self.still = W.HTML()
         self.message = W.HTML()
+        self.note = W.HTML(
+            f"<small><i>{html.escape(self.space.note)}</i></small>" if self.space.note else ""
+        )
         self.status = W.HTML()
         self.export_button = W.Button(description="export", icon="download")
         self.export_link = W.HTML()
@@ -195,9 +208,28 @@ class GenerationStudio:
         self.ui = self._layout(W)
 
     def _model_controls(self, slider: dict) -> dict:
-        """Controls only some model families have. A GAN has none; a flow model adds
-        ``sampling_steps`` and ``guidance`` here, and reads them in ``settings``."""
-        return {}
+        """Controls only some model families have. A GAN has none; a generator whose
+        ``sample_options`` include ``steps``/``guidance`` (the flow model) adds
+        ``sampling_steps`` and ``guidance`` here, read back in ``settings``."""
+        import ipywidgets as W
+
+        options = getattr(self.space, "options", ())
+        c = {}
+        if "steps" in options:
+            c["sampling_steps"] = W.IntSlider(
+                self.space.default_steps, 1, MAX_STEPS, description="sampling steps", **slider
+            )
+        if "guidance" in options:
+            c["guidance"] = W.FloatSlider(
+                self.space.default_guidance,
+                min=0.0,
+                max=MAX_GUIDANCE,
+                step=0.25,
+                description="guidance w",
+                disabled=not self.cfg.num_classes,  # an unconditional model ignores it
+                **slider,
+            )
+        return c
 
     def _layout(self, W):
         c = self.controls
@@ -206,15 +238,16 @@ class GenerationStudio:
             return W.VBox([W.HTML(f"<b>{title}</b>")] + [c[n] for n in names])
 
         dirs = [k for k in c if k.startswith(("content_", "motion_"))]
-        left = W.VBox(
-            [
-                box("sample", ["seed", "class", "truncation", "frames", "fps"]),
-                box("directions (GANSpace: PCA of the codes)", dirs),
-                box("interpolate between two seeds", ["seed_b", "mix", "mix_mode"]),
-                box("post-processing", list(POST)),
-            ],
-            layout=W.Layout(width="400px"),
-        )
+        sampler = [k for k in ("sampling_steps", "guidance") if k in c]
+        boxes = [box("sample", ["seed", "class", "truncation", "frames", "fps"])]
+        if sampler:
+            boxes.append(box("sampler (ODE steps, classifier-free guidance)", sampler))
+        if dirs:
+            boxes.append(box("directions (GANSpace: PCA of the codes)", dirs))
+        boxes.append(box("interpolate between two seeds", ["seed_b", "mix", "mix_mode"]))
+        boxes.append(box("post-processing", list(POST)))
+        notes = [self.note] if self.space.note else []  # why some controls are off
+        left = W.VBox(notes + boxes, layout=W.Layout(width="400px"))
         right = W.VBox(
             [
                 W.HTML(
@@ -248,6 +281,8 @@ class GenerationStudio:
             mix_mode=c["mix_mode"].value,
             content=tuple(c[k].value for k in c if k.startswith("content_")),
             motion=tuple(c[k].value for k in c if k.startswith("motion_")),
+            steps=int(c["sampling_steps"].value) if "sampling_steps" in c else None,
+            guidance=float(c["guidance"].value) if "guidance" in c else None,
         )
 
     def update(self) -> None:
@@ -330,6 +365,11 @@ class GenerationStudio:
             )
         if p.digits and not self.cfg.num_classes:
             raise UsageError("this model is unconditional: it cannot be asked for a digit")
+        if p.direction and not self.space.latent_codes:
+            raise UsageError(
+                f"this model's prompt sets the class only: moving {p.direction} is found by "
+                "searching a GAN's motion codes, and this model has none (ask for the digit)"
+            )
         c, note = self.controls, []
         with self.hold():
             if p.digits:
