@@ -49,8 +49,6 @@ def ship(
     if command is None:
         command = REPRODUCE_FLOW if ckpt["config"]["model"]["name"] == "flow" else REPRODUCE
     out = export_generator(run, ASSETS / name)
-    generator, cfg, data = load_generator(out)
-    metrics = evaluate(generator, n=n, data_spec=data, seed=seed, num_classes=cfg.num_classes)
     entry = {
         "command": command,
         "config": ckpt["config"],
@@ -58,9 +56,14 @@ def ship(
         "train_seconds": round(float(ckpt.get("elapsed_s", 0.0)), 1),  # wall time of the loop
         "sha256": sha256_of(out),
         "bytes": out.stat().st_size,
-        "metrics": metrics,
         "torch": torch.__version__,
     }
+    # the new file's sha256 goes in first: loading a shipped asset checks it against the manifest
+    update_manifest(MANIFEST, name, entry)
+    generator, cfg, data = load_generator(out)
+    entry["metrics"] = evaluate(
+        generator, n=n, data_spec=data, seed=seed, num_classes=cfg.num_classes
+    )
     if cfg.name == "flow":  # the ODE sampler's settings the metrics were measured with
         from vidgen_edu.models import flow
 
