@@ -114,6 +114,15 @@ def test_a_folder_of_other_files_is_refused_and_left_alone(tmp_path, capsys):
     assert (out / "config.json").read_text() == '{"mine": true}'
 
 
+def test_a_users_own_config_json_is_never_taken_for_a_runs(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "config.json").write_text('{"mine": true}')  # alone: nothing else gives it away
+    assert main([*QUICK, "--steps", "1", "--out", str(out)]) == 2
+    assert "not a vidgen-edu run (config.json)" in capsys.readouterr().err
+    assert (out / "config.json").read_text() == '{"mine": true}'
+
+
 def test_leftovers_of_killed_writes_are_removed_on_resume(tmp_path, capsys):
     out = tmp_path / "run"
     assert main([*QUICK, "--steps", "2", "--out", str(out)]) == 0

@@ -98,7 +98,9 @@ def check_fresh(run_dir: Path) -> list[Path]:
             "(--resume, or resume=True) or choose another folder"
         )
     foreign = sorted(
-        p.name for p in run_dir.iterdir() if p.name not in RUN_FILES and not TEMPORARY.match(p.name)
+        p.name
+        for p in run_dir.iterdir()
+        if (p.name not in RUN_FILES and not TEMPORARY.match(p.name)) or not written_by_a_run(p)
     )
     samples = run_dir / "samples"
     if samples.is_dir():
@@ -116,6 +118,20 @@ def check_fresh(run_dir: Path) -> list[Path]:
     return [p for p in (run_dir / "metrics.jsonl", run_dir / "config.json") if p.exists()] + (
         sorted(samples.iterdir()) if samples.is_dir() else []
     )
+
+
+def written_by_a_run(path: Path) -> bool:
+    """Whether ``config.json`` / ``metrics.jsonl`` are a run's (a user's file of that name is not)."""
+    if path.name not in ("config.json", "metrics.jsonl") or not path.is_file():
+        return True
+    try:
+        text = path.read_text(errors="replace")
+        first = json.loads(text if path.name == "config.json" else text.splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return path.name == "metrics.jsonl" and not text.strip()  # an empty log is harmless
+    if path.name == "config.json":
+        return isinstance(first, dict) and {"model", "train", "data"} <= set(first)
+    return isinstance(first, dict) and "step" in first
 
 
 def read_log(run_dir: Path) -> tuple[list[dict], int]:
