@@ -124,6 +124,7 @@ def written_by_a_run(path: Path) -> bool:
     """Whether ``config.json`` / ``metrics.jsonl`` are a run's (a user's file of that name is not)."""
     if path.name not in ("config.json", "metrics.jsonl") or not path.is_file():
         return True
+    text = ""
     try:
         text = path.read_text(errors="replace")
         first = json.loads(text if path.name == "config.json" else text.splitlines()[0])
