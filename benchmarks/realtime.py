@@ -18,8 +18,8 @@ import time
 
 import torch
 
+from vidgen_edu.threads import torch_threads
 from vidgen_edu.widgets import GenerationStudio
-from vidgen_edu.widgets.studio import torch_threads
 
 
 def latency(studio: GenerationStudio, name: str, values, repeats: int) -> list[float]:

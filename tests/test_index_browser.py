@@ -10,18 +10,8 @@ import json
 import shutil
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
 from test_course import run_cli, write_fixture_notebooks  # the fixture notebooks and CLI helper
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def assert_mathematics_render_offline(browser, page_path) -> None:

@@ -45,18 +45,24 @@ def wait_policy_in_time() -> bool:
 
 
 @contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread inside the block, then restore the caller's setting.
-
-    For tiny networks (toy GANs and flows on 1-D and 2-D mixtures): layers 64 wide gain nothing
-    from intra-op parallelism, and on a shared 2-core machine the threads' spin-waiting made 200
-    toy-GAN steps take 63 s on 2 threads against 1.1 s on one (measured).
-    """
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run torch on ``n`` threads inside the block (None: leave the setting), then restore it."""
     import torch
 
     before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    if n:
+        torch.set_num_threads(n)
     try:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def one_thread():
+    """``torch_threads(1)``: for tiny networks (toy GANs and flows on 1-D and 2-D mixtures).
+
+    Layers 64 wide gain nothing from intra-op parallelism, and on a shared 2-core machine the
+    threads' spin-waiting made 200 toy-GAN steps take 63 s on 2 threads against 1.1 s on one
+    (measured).
+    """
+    return torch_threads(1)

@@ -26,9 +26,9 @@ import time
 from dataclasses import replace
 
 import numpy as np
-import torch
 
 from vidgen_edu.errors import UsageError, VidgenError
+from vidgen_edu.threads import torch_threads
 
 from .flow_space import MAX_GUIDANCE, MAX_STEPS, FlowSpace, has_ode_sampler
 from .latent import MAX_FRAMES, MIX_MODES, GanLatentSpace, Settings, find_seed_moving
@@ -45,19 +45,6 @@ from .player import (
 from .prompt import parse_prompt
 
 POST = ("brightness", "contrast", "gamma", "sharpen")  # controls that only post-process
-
-
-@contextlib.contextmanager
-def torch_threads(n: int | None):
-    """Run with ``n`` torch threads, then restore. One thread makes a small clip as fast as two
-    and does not collapse when another process holds the second core (FIELD-NOTES)."""
-    old = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 class GenerationStudio:
@@ -410,4 +397,4 @@ def _error_html(text: str) -> str:
     return f'<span class="vidgen-error" style="color:#b00020">⚠ {html.escape(text)}</span>'
 
 
-__all__ = ["GenerationStudio", "MAX_FRAMES", "torch_threads"]
+__all__ = ["GenerationStudio", "MAX_FRAMES"]
