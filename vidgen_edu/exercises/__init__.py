@@ -18,6 +18,7 @@ from .core import (
     get,
     iter_exercises,
     names,
+    question,
     run_cases,
     summarize,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "get",
     "iter_exercises",
     "names",
+    "question",
     "run_cases",
     "summarize",
 ]

@@ -42,6 +42,7 @@ class Exercise:
     hint: str
     rtol: float = 1e-5  # relative tolerance of the comparison
     atol: float = 1e-6  # absolute tolerance of the comparison
+    choices: tuple[str, ...] = ()  # a question's options; a wrong choice is not told the right one
 
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -59,6 +60,24 @@ def exercise(
         return cases
 
     return register
+
+
+def question(name: str, *, answer: str, choices: str, hint: str) -> None:
+    """Register a question whose answer is one of the letters in ``choices`` (e.g. ``"abcd"``).
+
+    The learner writes ``def answer(): return "b"``; ``check(name, answer)`` says right or wrong
+    and, when wrong, gives the hint but never the right letter. Predict-before-running and
+    diagnose-this-log exercises are questions: the cells after them run the experiment.
+    """
+    if answer not in choices:
+        raise ValueError(f"question {name!r}: answer {answer!r} is not one of {choices!r}")
+
+    def one_case(rng):
+        yield (), {}
+
+    if name in _REGISTRY:
+        raise ValueError(f"exercise {name!r} is registered twice")
+    _REGISTRY[name] = Exercise(name, lambda: answer, one_case, hint, choices=tuple(choices))
 
 
 def names() -> list[str]:
@@ -85,7 +104,7 @@ def check(name: str, learner_fn: Callable[..., Any], *, seed: int = 0, quiet: bo
     """
     passed = run_cases(name, learner_fn, seed=seed)
     if not quiet:
-        print(f"{name}: all {passed} cases pass")
+        print(f"{name}: right" if get(name).choices else f"{name}: all {passed} cases pass")
 
 
 def run_cases(name: str, learner_fn: Callable[..., Any], *, seed: int = 0) -> int:
@@ -107,6 +126,10 @@ def run_cases(name: str, learner_fn: Callable[..., Any], *, seed: int = 0) -> in
                 f"{name}: your function raised {type(err).__name__}: {err}\n"
                 f"  input: {_describe_call(args, kwargs)}\n  hint: {ex.hint}"
             ) from err
+        if ex.choices:
+            _check_choice(ex, got, expected)
+            passed += 1
+            continue
         problem = _mismatch(got, expected, ex.rtol, ex.atol)
         if problem:
             raise ExerciseFailed(
@@ -118,6 +141,15 @@ def run_cases(name: str, learner_fn: Callable[..., Any], *, seed: int = 0) -> in
             )
         passed += 1
     return passed
+
+
+def _check_choice(ex: Exercise, got: Any, expected: str) -> None:
+    """A question's answer: one of its letters, and the right one (which is never printed)."""
+    options = ", ".join(ex.choices)
+    if not isinstance(got, str) or got.strip().lower() not in ex.choices:
+        raise ExerciseFailed(f"{ex.name}: answer with one letter of {options}, got {got!r}")
+    if got.strip().lower() != expected:
+        raise ExerciseFailed(f"{ex.name}: not {got.strip().lower()!r}; think again. Hint: {ex.hint}")
 
 
 def _copy(value: Any) -> Any:

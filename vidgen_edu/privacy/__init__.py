@@ -1,0 +1,1 @@
+"""Privacy: DP-SGD for the discriminator with Opacus, accounting, audits, and other protections."""
