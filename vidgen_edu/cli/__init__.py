@@ -37,6 +37,14 @@ COMMANDS = {
         "vidgen_edu.cli.evaluate",
         "FVD proxy, content consistency and motion of a checkpoint, as JSON",
     ),
+    "dp-train": (
+        "vidgen_edu.cli.dp_train",
+        "train the video GAN with differential privacy (Opacus) within a budget",
+    ),
+    "audit": (
+        "vidgen_edu.cli.audit",
+        "membership-inference audit of a run trained on a fixed set, as JSON",
+    ),
 }
 
 

@@ -32,6 +32,8 @@ class DataConfig(StrictConfig):
     digit_size: int = 0  # moving-digits: digit height in px; 0 = Moving MNIST's 28/64 of the frame
     shapes: int = 2  # bouncing-shapes: shapes per clip
     stride: int = 0  # clips:DIR: frames between clip starts; 0 = the clip length (no overlap)
+    clips: int = 0  # moving-digits: a fixed set of this many clips (fixed.py); 0 = endless stream
+    per_source: int = 1  # fixed set: clips made from each source digit (1 = one per person)
 
     @property
     def kind(self) -> str:
@@ -49,7 +51,14 @@ class DataConfig(StrictConfig):
         for key in ("digits", "shapes"):
             if getattr(self, key) < 1:
                 found.append(f"{key}={getattr(self, key)}: expected at least 1")
-        for key in ("digit_size", "stride"):
+        if self.clips and (self.kind != "moving-digits" or self.digits != 1):
+            found.append(
+                f"clips={self.clips}: a fixed set is made of one-digit Moving Digits clips: "
+                "set data.name=moving-digits and data.digits=1"
+            )
+        if self.per_source < 1:
+            found.append(f"per_source={self.per_source}: expected at least 1")
+        for key in ("digit_size", "stride", "clips"):
             if getattr(self, key) < 0:
                 found.append(f"{key}={getattr(self, key)}: expected 0 (automatic) or more")
         return found
@@ -66,6 +75,18 @@ class DataConfig(StrictConfig):
     def make(self, *, seed: int = 0):
         """The dataset this configuration describes."""
         from .registry import make_dataset
+
+        if self.clips:
+            from .fixed import FixedDigits
+
+            return FixedDigits(
+                size=self.size,
+                frames=self.frames,
+                clips=self.clips,
+                per_source=self.per_source,
+                digit_size=self.digit_size or None,
+                seed=seed,
+            )
 
         return make_dataset(
             self.name, size=self.size, frames=self.frames, seed=seed, **self.dataset_kwargs()

@@ -41,3 +41,14 @@ def r1_penalty(logits: torch.Tensor, inputs: torch.Tensor, *, gamma: float) -> t
     """
     (grad,) = torch.autograd.grad(logits.sum(), inputs, create_graph=True)
     return 0.5 * gamma * grad.pow(2).flatten(1).sum(1).mean()
+
+
+def d_terms(logits: torch.Tensor, *, real: bool, kind: str = "hinge") -> torch.Tensor:
+    """Each clip's own term of L_D, (B,): ``d_loss`` is the mean of the real and fake terms.
+
+    A private discriminator clips these one clip at a time (``privacy.dpgan``).
+    """
+    sign = -1.0 if real else 1.0
+    if kind == "hinge":
+        return F.relu(1 + sign * logits)
+    return F.softplus(sign * logits)

@@ -74,3 +74,51 @@ class TrainConfig(StrictConfig):
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             found.append(f"device={self.device!r}: expected auto, cpu or cuda")
         return found
+
+
+GRAD_SAMPLE_MODES = ("hooks", "functorch", "ew", "ghost")  # Opacus's per-sample gradient engines
+ACCOUNTANTS = ("rdp", "prv")
+
+
+@dataclass
+class PrivacyConfig(StrictConfig):
+    """How a run is made differentially private (``vidgen_edu.privacy``); off by default.
+
+    The noise multiplier is calibrated by ``vidgen-edu dp-train`` to reach ``target_epsilon`` at
+    ``delta`` after ``train.steps`` steps, then stored here, so that a resumed run adds the same
+    noise and its accountant can say what a longer run would spend.
+    """
+
+    section = "privacy"
+
+    target_epsilon: float = 0.0  # the budget epsilon; 0 = not private
+    delta: float = 1e-5  # the budget delta, below 1 / (clips in the private set)
+    max_grad_norm: float = 1.0  # C: each clip's gradient is clipped to this L2 norm
+    noise_multiplier: float = 0.0  # sigma: noise std = sigma * C; 0 = calibrate to the target
+    grad_sample_mode: str = "ghost"  # Opacus's engine, chosen by benchmarks/dp_overhead.py
+    accountant: str = "rdp"  # accountant used to calibrate and during training; PRV at the end
+
+    @property
+    def enabled(self) -> bool:
+        return self.target_epsilon > 0
+
+    def problems(self) -> list[str]:
+        found = []
+        if not 0 <= self.target_epsilon < math.inf:
+            found.append(f"target_epsilon={self.target_epsilon}: expected 0 (off) or > 0")
+        if not 0 < self.delta < 1:
+            found.append(f"delta={self.delta}: expected a probability in (0, 1), e.g. 1e-5")
+        if not 0 < self.max_grad_norm < math.inf:
+            found.append(f"max_grad_norm={self.max_grad_norm}: expected a positive norm")
+        if not 0 <= self.noise_multiplier < math.inf:
+            found.append(f"noise_multiplier={self.noise_multiplier}: expected >= 0")
+        if self.grad_sample_mode not in GRAD_SAMPLE_MODES:
+            found.append(
+                f"grad_sample_mode={self.grad_sample_mode!r}: expected one of "
+                f"{', '.join(GRAD_SAMPLE_MODES)}"
+            )
+        if self.accountant not in ACCOUNTANTS:
+            found.append(
+                f"accountant={self.accountant!r}: expected one of {', '.join(ACCOUNTANTS)}"
+            )
+        return found

@@ -38,14 +38,23 @@ def config_differences(saved: dict, now: dict, *, ignore=()) -> list[str]:
     return [f"{k}: {saved.get(k)!r} -> {now.get(k)!r}" for k in keys if saved.get(k) != now.get(k)]
 
 
+def _privacy(saved: dict) -> dict:
+    """The saved privacy section; a run saved before it existed was not private."""
+    from .config import PrivacyConfig
+
+    return saved.get("privacy") or PrivacyConfig().to_dict()
+
+
 def check_same_run(saved: dict, run: RunConfig) -> None:
     """A resumed run must train the same thing: name every setting that differs."""
     now = run.to_dict()
     diffs = [
         f"{section}.{d}"
-        for section in ("model", "data", "train")
+        for section in ("model", "data", "train", "privacy")
         for d in config_differences(
-            saved[section], now[section], ignore=RESUMABLE_KEYS if section == "train" else ()
+            saved.get(section, {}) if section != "privacy" else _privacy(saved),
+            now[section],
+            ignore=RESUMABLE_KEYS if section == "train" else (),
         )
     ]
     if diffs:
@@ -135,6 +144,8 @@ def train(
     progress: bool = True,
     log=None,
     poison_step: int = 0,
+    build=None,
+    on_checkpoint=None,
 ) -> dict:
     """Train ``run`` into ``run_dir``; with ``resume=True`` continue from its ``last.pt``.
 
@@ -142,6 +153,9 @@ def train(
     loss or a weight stops being finite (``last.pt`` then still holds the last good state), and
     ``TrainingInterrupted`` after Ctrl-C (``last.pt`` then holds the step reached). ``log``
     receives one-line notes (default: stderr). ``poison_step`` is a test hook (see ``loop.py``).
+    ``build(run, dataset)`` makes the model (default: ``build_model(run.model)``): the privacy
+    layer hands in its private GAN this way. ``on_checkpoint(step)`` is called after each
+    checkpoint is written (the privacy layer writes ``privacy.json`` there).
     """
     log = log or (lambda line: print(line, file=sys.stderr))
     if not isinstance(run, RunConfig):
@@ -153,17 +167,22 @@ def train(
     run_dir = folder.prepare(Path(run_dir))
     with folder.locked(run_dir):
         open_folder(run_dir, resume, log)
-        return _train_locked(run_dir, run, resume, progress, log, poison_step)
+        hooks = (build or _build, on_checkpoint or (lambda step: None))
+        return _train_locked(run_dir, run, resume, progress, log, poison_step, hooks)
 
 
-def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_step) -> dict:
-    cfg = run.train
+def _build(run: RunConfig, dataset):
+    return build_model(run.model)
+
+
+def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_step, hooks):
+    cfg, (build, on_checkpoint) = run.train, hooks
     device = torch.device(check_device(cfg.device))
     ds = run.data.make(seed=cfg.seed)
 
     # -- init: weights from the seed, EMA copy, optimizers; or everything from last.pt
     torch.manual_seed(cfg.seed)
-    model = build_model(run.model).to(device)
+    model = build(run, ds).to(device)
     ema = EMA(model.generator, decay=cfg.ema_decay)
     opts = model.configure_optimizers(cfg)
     step, elapsed = 0, 0.0
@@ -187,6 +206,7 @@ def _train_locked(run_dir: Path, run: RunConfig, resume, progress, log, poison_s
             )
         save_atomic(checkpoint_state(at, model, ema, opts, run, elapsed), run_dir / "last.pt")
         saved_step = at
+        on_checkpoint(at)
 
     bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc="train")
     t_start, losses = time.perf_counter() - elapsed, {}

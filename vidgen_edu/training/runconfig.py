@@ -18,7 +18,7 @@ Every problem of a configuration is reported at once, in one ``ConfigError``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vidgen_edu.config import parse_value
@@ -27,10 +27,17 @@ from vidgen_edu.errors import ConfigError
 from vidgen_edu.models import ModelConfig
 from vidgen_edu.models.config import SIZES
 
-from .config import TrainConfig
+from .config import PrivacyConfig, TrainConfig
 from .ema import ema_decay_for
 
-SECTIONS = {"model": ModelConfig, "train": TrainConfig, "data": DataConfig}
+SECTIONS = {
+    "model": ModelConfig,
+    "train": TrainConfig,
+    "data": DataConfig,
+    "privacy": PrivacyConfig,
+}
+OPTIONAL = ("privacy",)  # sections older configurations lack: their defaults apply
+PRIVATE_MODELS = ("mocogan", "vgan")
 # model fields that follow the data: set the data's instead
 DERIVED = {
     "model.size": "data.size",
@@ -41,11 +48,12 @@ DERIVED = {
 
 @dataclass
 class RunConfig:
-    """What a run trains (``model``), how (``train``) and on what (``data``), resolved."""
+    """What a run trains (``model``), how (``train``), on what (``data``), how privately."""
 
     model: ModelConfig
     train: TrainConfig
     data: DataConfig
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
 
     def __post_init__(self):
         channels, classes = self.data.traits()
@@ -61,6 +69,8 @@ class RunConfig:
                 + (f"{classes} classes: use {classes}" if classes else "no labels: use 0")
                 + " (0 = unconditional)"
             )
+        if self.privacy.enabled:
+            problems += self._privacy_problems()
         if problems:
             raise ConfigError("; ".join(problems))
         self.model = replace(
@@ -69,21 +79,51 @@ class RunConfig:
         if self.train.ema_decay is None:
             self.train = replace(self.train, ema_decay=ema_decay_for(self.train.steps))
 
+    def _privacy_problems(self) -> list[str]:
+        """A private run trains an Opacus-compatible GAN on a fixed set (privacy/dpgan.py)."""
+        found, m = [], self.model
+        if not self.data.clips:
+            found.append("a private run trains on a fixed set of clips: set data.clips (e.g. 1000)")
+        elif self.privacy.delta >= 1 / self.data.clips:
+            found.append(
+                f"privacy.delta={self.privacy.delta:g} is not below 1/{self.data.clips} "
+                "(1 / the clips in the set): a larger delta lets a mechanism publish a whole "
+                "record; use e.g. 1e-5"
+            )
+        if m.name not in PRIVATE_MODELS:
+            found.append(f"model.name={m.name!r}: a private run trains a GAN (mocogan or vgan)")
+        if not m.private or m.spectral_norm or m.d_image_frames:
+            found.append(
+                "a private discriminator needs model.private=True, model.spectral_norm=False "
+                "and model.d_image_frames=0 (an image D puts several frames of one clip in "
+                "the batch, and Opacus would clip each frame alone)"
+            )
+        if self.train.r1:
+            found.append(
+                "train.r1 must be 0 in a private run (R1 differentiates D's input, clip by clip)"
+            )
+        return found
+
     def to_dict(self) -> dict[str, dict]:
         return {name: getattr(self, name).to_dict() for name in SECTIONS}
 
     @classmethod
     def from_dict(cls, d: dict) -> RunConfig:
-        """From ``{"model": {...}, "train": {...}, "data": {...}}``; every problem at once."""
-        if not isinstance(d, dict) or set(d) != set(SECTIONS):
+        """From ``{"model": {...}, "train": {...}, "data": {...}}``; every problem at once.
+
+        The ``privacy`` section may be missing (configurations written before it existed).
+        """
+        required = set(SECTIONS) - set(OPTIONAL)
+        if not isinstance(d, dict) or not required <= set(d) or not set(d) <= set(SECTIONS):
             got = sorted(d) if isinstance(d, dict) else type(d).__name__
             raise ConfigError(
-                f"a run configuration has the sections model, train and data; got {got}"
+                "a run configuration has the sections model, train and data (and privacy); "
+                f"got {got}"
             )
         built, problems = {}, []
         for name, kind in SECTIONS.items():
             try:
-                built[name] = kind.from_dict(d[name])
+                built[name] = kind.from_dict(d.get(name, {}))
             except ConfigError as err:
                 problems.append(str(err))
         if problems:
