@@ -78,6 +78,14 @@ def bad_dense_backward(a, W, b, grad_y):
     return grad_y @ W.T, a.T @ grad_y, grad_y.sum(0)  # forgets sigmoid'
 
 
+def ok_transposed_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):
+    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+
+
+def bad_transposed_size(n, k, stride=1, padding=0, output_padding=0, dilation=1):
+    return (n - 1) * stride - 2 * padding + dilation * (k - 1) + 1  # forgets output_padding
+
+
 def ok_central(f, x, h):
     return (f(x + h) - f(x - h)) / h / 2
 
@@ -94,7 +102,16 @@ CASES = {
     "conv2d_grad_weight": (ok_grad_weight, bad_grad_weight),
     "dense_backward": (ok_dense_backward, bad_dense_backward),
     "central_difference": (ok_central, bad_central),
+    "nb02_conv_transpose_output_size": (ok_transposed_size, bad_transposed_size),
 }
+
+QUESTIONS = [
+    "nb02_checkerboard_ones",
+    "nb02_checkerboard_random",
+    "nb02_backward_cost",
+    "nb02_best_step",
+    "nb02_gradient_check_log",
+]
 
 
 def _stub(*args, **kwargs):
@@ -145,3 +162,34 @@ def test_a_crashing_solution_is_reported_with_its_input():
 
     with pytest.raises(ExerciseFailed, match="raised IndexError"):
         check("conv_output_size", crashes)
+
+
+def test_the_transposed_size_reference_is_what_torch_measures_and_matches_the_library():
+    from vidgen_edu.foundations.conv import conv_transpose_output_size
+
+    exercise = get("nb02_conv_transpose_output_size")
+    cases = list(exercise.cases(np.random.default_rng(0)))
+    assert len(cases) >= 30
+    for args, kwargs in cases:
+        n, k = args
+        x = torch.zeros(1, 1, n, n)
+        layer = torch.nn.ConvTranspose2d(1, 1, k, **kwargs)
+        assert layer(x).shape[-1] == exercise.reference(*args, **kwargs)
+        assert conv_transpose_output_size(n, k, **kwargs) == exercise.reference(*args, **kwargs)
+
+
+@pytest.mark.parametrize("name", QUESTIONS)
+def test_questions_accept_their_letter_and_never_tell_it(name, capsys):
+    right = get(name).reference()
+    check(name, lambda: right)
+    assert f"{name}: right" in capsys.readouterr().out
+    for wrong in sorted(set(get(name).choices) - {right}):
+        with pytest.raises(ExerciseFailed) as info:
+            check(name, lambda wrong=wrong: wrong)
+        message = str(info.value)
+        assert get(name).hint in message
+        assert f"'{right}'" not in message and f'"{right}"' not in message
+
+
+def test_the_notebook_has_at_least_two_questions_and_six_exercises():
+    assert len(QUESTIONS) >= 2 and len(CASES) + len(QUESTIONS) >= 6

@@ -1,8 +1,10 @@
 """Convolution exercises (notebook 02): ``check("name", your_function)``.
 
-Each exercise compares the learner's function with a reference from
-``vidgen_edu.foundations.conv`` on random cases plus edge cases (a kernel as large as the image,
-a 1 x 1 kernel, a stride larger than the image, a single sample).
+Each code exercise compares the learner's function with a reference from
+``vidgen_edu.foundations.conv`` (or with PyTorch itself) on random cases plus edge cases (a kernel
+as large as the image, a 1 x 1 kernel, a stride larger than the image, a single sample). The
+questions at the end are the notebook's predict and diagnose exercises: multiple choice; the
+notebook runs the experiment after the answer is checked.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from vidgen_edu.foundations.conv import (
     im2col,
 )
 
-from .core import exercise
+from .core import exercise, question
 
 
 def _randn(rng: np.random.Generator, *shape: int) -> torch.Tensor:
@@ -51,7 +53,7 @@ def _correlate_single(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 @exercise(
     "conv2d_single_channel",
     reference=_correlate_single,
-    hint="out[i, j] = sum over p, q of x[i + p, j + q] * w[p, q]; the output is "
+    hint="out[i, j] = sum over u, v of x[i + u, j + v] * w[u, v]; the output is "
     "(H - kh + 1) x (W - kw + 1); do not flip the kernel (this is what conv2d computes)",
 )
 def _single_channel_cases(rng):
@@ -129,7 +131,8 @@ def _grad_weight_reference(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Ten
 @exercise(
     "conv2d_grad_weight",
     reference=_grad_weight_reference,
-    hint="dL/dw[o, c, p, q] = sum over b, i, j of grad_out[b, o, i, j] * x[b, c, i + p, j + q]; "
+    hint="each weight w[o, c, u, v] multiplied x[b, c, i + u, j + v] to make y[b, o, i, j]: "
+    "add up those inputs weighted by grad_out[b, o, i, j], over b, i and j; "
     "the kernel size is kh = H - H_out + 1, kw = W - W_out + 1",
 )
 def _grad_weight_cases(rng):
@@ -186,3 +189,87 @@ def _central_cases(rng):
     for _ in range(12):
         f = _FUNCTIONS[int(rng.integers(len(_FUNCTIONS)))]
         yield (f, float(rng.uniform(-2, 2)), float(10 ** rng.uniform(-3, -1))), {}
+
+
+def _transposed_length_from_torch(
+    n: int, k: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> int:
+    """Reference: the length ``torch.nn.ConvTranspose2d`` gives along one axis (measured)."""
+    layer = torch.nn.ConvTranspose2d(
+        1,
+        1,
+        (k, 1),
+        stride=(stride, 1),
+        padding=(padding, 0),
+        bias=False,
+        output_padding=(output_padding, 0),
+        dilation=(dilation, 1),
+    )
+    with torch.no_grad():
+        return int(layer(torch.zeros(1, 1, n, 1)).shape[2])  # (1, 1, n_out, 1)
+
+
+def _transposed_case(rng: np.random.Generator) -> tuple[int, int, int, int, int, int]:
+    """Random (n, k, stride, padding, output_padding, dilation) with a non-empty output."""
+    while True:
+        n, k = int(rng.integers(1, 12)), int(rng.integers(1, 7))
+        s, d = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+        p, op = int(rng.integers(0, 4)), int(rng.integers(0, max(s, d)))
+        if (n - 1) * s - 2 * p + d * (k - 1) + op + 1 >= 1:
+            return n, k, s, p, op, d
+
+
+@exercise(
+    "nb02_conv_transpose_output_size",
+    reference=_transposed_length_from_torch,
+    hint="input pixel i stamps its kernel starting at s*i; the last one starts at (n - 1)*s and a "
+    "dilated kernel spans d*(k - 1) + 1 samples; padding crops p from each end, "
+    "output_padding adds samples at the end",
+)
+def _transposed_size_cases(rng):
+    yield (1, 4), {}  # one input pixel: the output is one stamp of the kernel
+    yield (5, 1), {"stride": 3}  # a 1 x 1 kernel with stride 3: gaps of 2 between samples
+    yield (16, 4), {"stride": 2, "padding": 1}  # the generators' doubling step
+    yield (7, 3), {"stride": 2, "padding": 1, "output_padding": 1}  # the doubling with k = 3
+    yield (4, 3), {"dilation": 2, "padding": 1}
+    for _ in range(30):
+        n, k, s, p, op, d = _transposed_case(rng)
+        yield (n, k), {"stride": s, "padding": p, "output_padding": op, "dilation": d}
+
+
+# The predict and diagnose questions of notebook 02, in the order the notebook asks them.
+question(
+    "nb02_checkerboard_ones",
+    answer="a",
+    choices="abcd",
+    hint="count, for each output pixel, how many input pixels stamp the kernel onto it: with "
+    "stride 2, is that count the same everywhere when k = 3? when k = 4?",
+)
+question(
+    "nb02_checkerboard_random",
+    answer="b",
+    choices="abcd",
+    hint="with a constant input, output pixels of the same parity (even or odd row and column) "
+    "sum the same kernel taps; which upsampler sums a different set of taps for each parity?",
+)
+question(
+    "nb02_backward_cost",
+    answer="b",
+    choices="abcd",
+    hint="count products: each of dL/dx and dL/dw multiplies every output gradient by every "
+    "kernel tap that output used, once",
+)
+question(
+    "nb02_best_step",
+    answer="c",
+    choices="abcd",
+    hint="two errors compete: truncation (of order h^2 |f'''| / 6) and rounding (of order "
+    "machine epsilon |f| / h); where are they equal in float64?",
+)
+question(
+    "nb02_gradient_check_log",
+    answer="c",
+    choices="abcd",
+    hint="a truncation error shrinks as h shrinks and a rounding error grows as h shrinks; "
+    "what kind of error does neither?",
+)

@@ -6,7 +6,7 @@ The seed article (section 4.1) writes the 2-D convolution of an image ``f`` with
 
 Deep-learning libraries compute the *cross-correlation* instead, with no flip of the kernel:
 
-    y[b, o, i, j] = sum_c sum_p sum_q x[b, c, s*i + d*p, s*j + d*q] * w[o, c, p, q]
+    y[b, o, i, j] = sum_c sum_u sum_v x[b, c, s*i + d*u, s*j + d*v] * w[o, c, u, v]
 
 after zero-padding ``x`` by ``padding`` on every side (stride ``s``, dilation ``d``). Every function
 here follows PyTorch's conventions (inputs ``(B, C_in, H, W)`` or ``(B, C_in, T, H, W)``, weights
@@ -114,7 +114,7 @@ def conv2d_naive(
 ) -> torch.Tensor:
     """2-D cross-correlation by its definition, one output position at a time (small inputs only).
 
-    ``y[:, o, i, j] = sum_{c,p,q} xpad[:, c, s*i + d*p, s*j + d*q] * w[o, c, p, q]``
+    ``y[:, o, i, j] = sum_{c,u,v} xpad[:, c, s*i + d*u, s*j + d*v] * w[o, c, u, v]``
     """
     _check(x, w, 2)
     c_out, _, kh, kw = w.shape
@@ -142,7 +142,7 @@ def conv3d_naive(
 ) -> torch.Tensor:
     """Spatio-temporal cross-correlation by its definition: the kernel also slides over time.
 
-    ``y[:, o, t, i, j] = sum_{c,r,p,q} xpad[:, c, s*t + d*r, s*i + d*p, s*j + d*q] w[o, c, r, p, q]``
+    ``y[:, o, t, i, j] = sum_{c,r,u,v} xpad[:, c, s*t + d*r, s*i + d*u, s*j + d*v] w[o, c, r, u, v]``
     """
     _check(x, w, 3)
     c_out, _, kt, kh, kw = w.shape
@@ -267,9 +267,9 @@ def conv_transpose2d_naive(
 ) -> torch.Tensor:
     """Transposed 2-D convolution: each input pixel stamps the kernel, scaled, into the output.
 
-    Weight ``(C_in, C_out, kh, kw)``. Input pixel ``(i, j)`` adds ``x[:, c, i, j] * w[c, :, p, q]``
-    at output ``(s*i + d*p - pad, s*j + d*q - pad)``: the adjoint of ``conv2d``, which *gathered*
-    from the same positions. We loop over kernel taps ``(p, q)``; each scatters the whole input,
+    Weight ``(C_in, C_out, kh, kw)``. Input pixel ``(i, j)`` adds ``x[:, c, i, j] * w[c, :, u, v]``
+    at output ``(s*i + d*u - pad, s*j + d*v - pad)``: the adjoint of ``conv2d``, which *gathered*
+    from the same positions. We loop over kernel taps ``(u, v)``; each scatters the whole input,
     spaced ``s`` apart. Where stamps overlap unevenly (k not a multiple of s) the output shows
     a checkerboard (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts", Distill).
     """
@@ -283,14 +283,33 @@ def conv_transpose2d_naive(
         wid, kw, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
     )
     full = x.new_zeros(b, c_out, out_h + 2 * padding, out_w + 2 * padding)  # uncropped canvas
-    for p in range(kh):
-        for q in range(kw):
-            stamp = torch.einsum("bchw,co->bohw", x, w[:, :, p, q])  # (B, C_out, H, W)
-            rows = slice(dilation * p, dilation * p + stride * (h - 1) + 1, stride)
-            cols = slice(dilation * q, dilation * q + stride * (wid - 1) + 1, stride)
+    for u in range(kh):
+        for v in range(kw):
+            stamp = torch.einsum("bchw,co->bohw", x, w[:, :, u, v])  # (B, C_out, H, W)
+            rows = slice(dilation * u, dilation * u + stride * (h - 1) + 1, stride)
+            cols = slice(dilation * v, dilation * v + stride * (wid - 1) + 1, stride)
             full[:, :, rows, cols] += stamp
     y = full[:, :, padding : padding + out_h, padding : padding + out_w]  # (B, C_out, H_out, W_out)
     return _add_bias(y, bias)
+
+
+def nyquist_energy_fraction(img: torch.Tensor) -> float:
+    """Share of an image's energy at the Nyquist frequency: how strong a 2-pixel checkerboard is.
+
+    A pattern that repeats every 2 pixels (the checkerboard a stride-2 transposed convolution
+    stamps, Odena, Dumoulin & Olah 2016, Distill) has 2-D DFT coefficients only at frequencies
+    0 and N/2 along each axis. This returns ``sum |Y|^2`` over the row ``H/2`` and the column
+    ``W/2`` of ``Y = DFT(img)``, divided by ``sum |Y|^2`` (Parseval: the image's energy). ``img``
+    is ``(..., H, W)`` with H and W even; leading axes are summed over.
+    """
+    h, w = img.shape[-2:]
+    if h % 2 or w % 2 or h < 2 or w < 2:
+        raise UsageError(f"need an even height and width, got {h} x {w}; crop one row or column")
+    power = torch.fft.fft2(img.to(torch.float64)).abs() ** 2  # (..., H, W)
+    total = power.sum().item()
+    on_nyquist = power[..., h // 2, :].sum() + power[..., :, w // 2].sum()
+    on_nyquist -= power[..., h // 2, w // 2].sum()  # counted in both the row and the column
+    return on_nyquist.item() / total if total > 0 else 0.0
 
 
 def conv2d_backward(
@@ -300,20 +319,20 @@ def conv2d_backward(
 
     Write ``xp`` for the padded input and ``g = dL/dy``. The forward pass is
 
-        y[b, o, i, j] = sum_{c, p, q} xp[b, c, s*i + p, s*j + q] w[o, c, p, q].
+        y[b, o, i, j] = sum_{c, u, v} xp[b, c, s*i + u, s*j + v] w[o, c, u, v].
 
     By the chain rule each weight collects the inputs it multiplied, weighted by ``g``:
 
-        dL/dw[o, c, p, q] = sum_{b, i, j} g[b, o, i, j] xp[b, c, s*i + p, s*j + q],
+        dL/dw[o, c, u, v] = sum_{b, i, j} g[b, o, i, j] xp[b, c, s*i + u, s*j + v],
 
     a cross-correlation of ``x`` with ``g`` (``g`` stepping ``s`` apart): im2col of ``x`` times ``g``.
     Each input pixel collects from every output it fed:
 
-        dL/dxp[b, c, u, v] = sum_{o, p, q : s*i + p = u, s*j + q = v} g[b, o, i, j] w[o, c, p, q],
+        dL/dxp[b, c, m, n] = sum_{o, u, v : s*i + u = m, s*j + v = n} g[b, o, i, j] w[o, c, u, v],
 
     i.e. every ``g[b, o, i, j]`` stamps ``w[o, :, :, :]`` at ``(s*i, s*j)``: a transposed convolution
     of ``g`` with ``w`` (whose ``(C_out, C_in, ...)`` layout is the transposed weight layout with
-    the channel roles swapped). For ``s = 1`` it reads ``dL/dxp[u, v] = sum_{p,q} g[u-p, v-q] w[p, q]``,
+    the channel roles swapped). For ``s = 1`` it reads ``dL/dxp[m, n] = sum_{u,v} g[m-u, n-v] w[u, v]``,
     the true convolution of g with w, which is correlation with the *flipped* kernel over g zero-padded
     by k-1. Finally ``dL/dx`` is ``dL/dxp`` without the padding border; padded rows that no kernel
     position reached (the floor in the output size) get gradient 0.
@@ -337,6 +356,26 @@ def conv2d_backward(
     grad_xp = F.pad(stamped, (0, cols_left, 0, rows_left))  # (B, C_in, H + 2p, W + 2p)
     grad_x = grad_xp[:, :, padding : padding + h, padding : padding + wid]  # (B, C_in, H, W)
     return grad_x, grad_w
+
+
+def conv2d_multiply_adds(
+    x_shape: tuple[int, ...], w_shape: tuple[int, ...], *, stride: int = 1, padding: int = 0
+) -> dict[str, int]:
+    """Multiply-adds of a 2-D convolution's forward pass and of its two gradients.
+
+    Forward: each of the ``B C_out H_out W_out`` outputs sums ``C_in kh kw`` products. The
+    gradients (``conv2d_backward``) pair the same factors differently: ``dL/dw`` adds, into each
+    weight, one product per output position and sample; ``dL/dx`` stamps each ``g[b, o, i, j]``
+    times the ``C_in kh kw`` weights of filter ``o``. Each is one product per (output, tap) pair,
+    the forward count again, so a backward pass costs two forward passes. (A framework that
+    computes ``dL/dx`` as a dense convolution of a zero-stuffed ``g`` does about ``s^2`` times more.)
+    """
+    b, c_in, h, wid = x_shape
+    c_out, _, kh, kw = w_shape
+    out_h = conv_output_size(h, kh, stride=stride, padding=padding)
+    out_w = conv_output_size(wid, kw, stride=stride, padding=padding)
+    pairs = b * c_out * out_h * out_w * c_in * kh * kw  # (output, kernel tap) pairs
+    return {"forward": pairs, "grad_input": pairs, "grad_weight": pairs}
 
 
 def finite_difference_grad(
