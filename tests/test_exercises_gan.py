@@ -9,6 +9,7 @@ import torch
 
 from vidgen_edu.exercises import ExerciseFailed, check, get, names
 from vidgen_edu.exercises.core import run_cases
+from vidgen_edu.exercises.gan import sinh_generator_d_star
 from vidgen_edu.foundations import gan, vae
 
 CORRECT = {
@@ -19,7 +20,9 @@ CORRECT = {
     "kl_gaussians": vae.kl_gaussians,
     "reparameterize": vae.reparameterize,
     "elbo": vae.elbo,
+    "nb03_d_star_pushforward": sinh_generator_d_star,
 }
+QUESTIONS = {"nb03_predict_narrow_modes": "a", "nb03_diagnose_log": "c"}
 
 
 def _learner_solutions():
@@ -55,6 +58,16 @@ def _learner_solutions():
         kl = 0.5 * (z_mu**2 + z_logvar.exp() - 1 - z_logvar).sum(-1)
         return normal.log_prob(x).sum(-1) - kl
 
+    def nb03_d_star_pushforward(x, p_data_x, a, s):
+        # p_g by the density of G^-1(x) times |d G^-1 / dx|, differentiated numerically
+        def inverse(v):
+            return np.log((v - a) / s + np.sqrt(((v - a) / s) ** 2 + 1))
+
+        h = 1e-6
+        jacobian = (inverse(x + h) - inverse(x - h)) / (2 * h)
+        p_g = np.exp(-(inverse(x) ** 2) / 2) / np.sqrt(2 * np.pi) * jacobian
+        return p_data_x / (p_data_x + p_g)
+
     return dict(locals())
 
 
@@ -66,6 +79,10 @@ WRONG = {
     "kl_gaussians": lambda m1, l1, m2, l2: 0.5 * ((m1 - m2) ** 2).sum(-1),
     "reparameterize": lambda mu, logvar, eps: mu + logvar.exp() * eps,  # variance, not std
     "elbo": lambda x, xm, xl, zm, zl: -((x - xm) ** 2).sum(-1),
+    # the common slip: p_g = p_z(G^-1(x)) without the Jacobian 1 / G'(G^-1(x))
+    "nb03_d_star_pushforward": lambda x, p, a, s: (
+        p / (p + np.exp(-0.5 * np.arcsinh((x - a) / s) ** 2) / np.sqrt(2 * np.pi))
+    ),
 }
 
 
@@ -100,3 +117,29 @@ def test_wrong_function_fails_with_wrong_answer_and_hides_the_reference(name):
     source_lines = [ln.strip() for ln in inspect.getsource(CORRECT[name]).splitlines()]
     body = [ln for ln in source_lines if len(ln) > 25 and not ln.startswith(('"""', "def "))]
     assert body and not any(ln in message for ln in body)
+
+
+def test_the_d_star_reference_matches_a_sampled_generator():
+    """The reference's p_g is the density of a + s sinh(z): compare with a histogram of samples."""
+    a, s = 0.3, 0.8
+    samples = a + s * np.sinh(np.random.default_rng(0).standard_normal(1_000_000))
+    edges = np.linspace(-2, 2, 41)
+    counts, _ = np.histogram(samples, bins=edges)
+    p_g_hist = counts / (len(samples) * np.diff(edges))
+    centres = (edges[:-1] + edges[1:]) / 2
+    d = sinh_generator_d_star(centres, np.ones_like(centres), a, s)  # p_data = 1: D* = 1/(1+p_g)
+    assert np.allclose(1 / d - 1, p_g_hist, atol=0.01)
+
+
+@pytest.mark.parametrize("name", sorted(QUESTIONS))
+def test_questions_accept_the_answer_and_never_reveal_it(name):
+    right = QUESTIONS[name]
+    assert run_cases(name, lambda: right) == 1
+    assert run_cases(name, lambda: right.upper() + " ") == 1  # case and spaces do not matter
+    for wrong in sorted(set(get(name).choices) - {right}):
+        with pytest.raises(ExerciseFailed) as info:
+            check(name, lambda w=wrong: w)
+        message = str(info.value)
+        assert get(name).hint in message and repr(right) not in message
+    with pytest.raises(ExerciseFailed, match="one letter"):
+        check(name, lambda: "e")

@@ -1,17 +1,21 @@
 """Exercises of notebook 03 (GAN and VAE theory): ``check("optimal_discriminator", fn)`` and so on.
 
 Each case generator draws inputs with the ``rng`` it is given; the references are the library's
-own functions in ``vidgen_edu.foundations.gan`` and ``vidgen_edu.foundations.vae``.
+own functions in ``vidgen_edu.foundations.gan`` and ``vidgen_edu.foundations.vae``, and, for the
+derivation through a change of variables, :func:`sinh_generator_d_star` below. The predict and
+diagnose exercises are multiple-choice questions (``nb03_...``).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
 
 from vidgen_edu.foundations import gan, vae
 
-from .core import exercise
+from .core import exercise, question
 
 
 def _density(rng: np.random.Generator, n: int, zeros: int) -> np.ndarray:
@@ -105,3 +109,44 @@ def _elbo_cases(rng):
         x, x_mu, x_logvar = (_tensor(rng, batch, x_dim, scale=0.7) for _ in range(3))
         z_mu, z_logvar = _tensor(rng, batch, z_dim), _tensor(rng, batch, z_dim, scale=0.5)
         yield (x, x_mu, x_logvar, z_mu, z_logvar), {}
+
+
+def sinh_generator_d_star(x: np.ndarray, p_data_x: np.ndarray, a: float, s: float) -> np.ndarray:
+    """D*(x) for the generator G(z) = a + s sinh(z), z ~ N(0, 1), given p_data at the points x.
+
+    p_g is the pushforward of N(0, 1) by G (change of variables, G increasing):
+    p_g(x) = phi(z) / G'(z) at z = G^{-1}(x) = asinh((x - a) / s), G'(z) = s cosh(z); then
+    D* = p_data / (p_data + p_g) (Goodfellow et al. 2014, Prop. 1).
+    """
+    z = np.arcsinh((np.asarray(x, dtype=np.float64) - a) / s)
+    p_g = np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi) / (s * np.cosh(z))
+    return gan.optimal_discriminator(np.asarray(p_data_x, dtype=np.float64), p_g)
+
+
+@exercise(
+    "nb03_d_star_pushforward",
+    reference=sinh_generator_d_star,
+    hint="p_g(x) = p_z(z) / |G'(z)| at z = G^{-1}(x): invert x = a + s sinh(z), and do not forget "
+    "the factor 1 / (s cosh z); then D* = p_data / (p_data + p_g)",
+)
+def _d_star_pushforward_cases(rng):
+    for n in (5, 12, 30):
+        x = rng.uniform(-4, 4, size=n)
+        p_data_x = rng.uniform(0.01, 0.6, size=n)
+        yield (x, p_data_x, float(rng.normal(0, 1)), float(rng.uniform(0.5, 2.0))), {}
+
+
+question(
+    "nb03_predict_narrow_modes",
+    answer="a",
+    choices="abcd",
+    hint="C = -log 4 + 2 JSD, and JSD approaches log 2 as the two distributions overlap less",
+)
+
+question(
+    "nb03_diagnose_log",
+    answer="c",
+    choices="abcd",
+    hint="look at D(G(z)) and at the share of high-quality samples, then at section 4's "
+    "gradient of the saturating loss, -D(G(z))",
+)

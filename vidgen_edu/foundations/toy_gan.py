@@ -111,6 +111,8 @@ class ToyGanHistory:
     config: dict
     d_loss: list[float] = field(default_factory=list)  # per step
     g_loss: list[float] = field(default_factory=list)  # per step
+    d_real: list[float] = field(default_factory=list)  # per step: mean D(x), last real batch
+    d_fake: list[float] = field(default_factory=list)  # per step: mean D(G(z)), last fake batch
     steps: list[int] = field(default_factory=list)  # the steps at which the rest was recorded
     samples: list[np.ndarray] = field(default_factory=list)  # (n_eval, dim) generator samples
     modes_covered: list[int] = field(default_factory=list)
@@ -189,7 +191,8 @@ def _train(
             real = sample_target(tgt, batch, gen)
             with torch.no_grad():
                 fake = g_net(torch.randn(batch, latent_dim, generator=gen))
-            d_loss = discriminator_loss(d_net(real), d_net(fake), loss)
+            logit_real, logit_fake = d_net(real), d_net(fake)
+            d_loss = discriminator_loss(logit_real, logit_fake, loss)
             opt_d.zero_grad()
             d_loss.backward()
             opt_d.step()
@@ -200,6 +203,8 @@ def _train(
         opt_g.step()
         hist.d_loss.append(float(d_loss.detach()))
         hist.g_loss.append(float(g_loss.detach()))
+        hist.d_real.append(float(torch.sigmoid(logit_real.detach()).mean()))
+        hist.d_fake.append(float(torch.sigmoid(logit_fake.detach()).mean()))
         if step % record_every == 0 or step == steps:
             _record(hist, step, g_net, d_net, z_eval)
     return hist
@@ -240,3 +245,22 @@ def target_density_1d(target: ToyTarget, grid: np.ndarray) -> np.ndarray:
     x = np.asarray(grid, dtype=np.float64)[:, None]
     z = (x - target.centers[:, 0][None, :]) / target.std
     return np.mean(np.exp(-0.5 * z**2), axis=1) / (target.std * math.sqrt(2 * math.pi))
+
+
+def run_for_diagnosis(*, steps: int = 200, seed: int = 0) -> ToyGanHistory:
+    """A short ``ring8`` run with one of the classic failures, for a diagnose-this-log exercise.
+
+    The settings are in the returned history's ``config`` (read it only after answering): they
+    combine the saturating (minimax) generator loss with ten discriminator steps per generator
+    step, the regime in which Goodfellow et al. 2014 (section 3) warn that D rejects the fakes
+    with high confidence and log(1 - D(G(z))) saturates.
+    """
+    return train_toy_gan(
+        target="ring8",
+        steps=steps,
+        loss="saturating",
+        d_steps=10,
+        lr=3e-3,
+        seed=seed,
+        record_every=max(1, steps // 4),
+    )
