@@ -49,6 +49,13 @@ def _perturb(value):
 @pytest.mark.parametrize("name", COURSE)
 def test_wrong_answer_is_caught_without_showing_the_reference(name):
     reference = get(name).reference
+    if get(name).choices:  # a question: another letter is wrong, and the right one stays hidden
+        right = reference()
+        other = next(c for c in get(name).choices if c != right)
+        with pytest.raises(ExerciseFailed, match="think again") as info:
+            check(name, lambda: other, quiet=True)
+        assert repr(right) not in str(info.value)
+        return
 
     def wrong(*args, **kwargs):
         return _perturb(reference(*args, **kwargs))

@@ -116,12 +116,16 @@ def test_conda_environments_pin_the_constraints_versions(env_file):
         )
 
 
-def test_binder_uses_cpu_torch_installs_the_package_and_limits_threads():
+def test_binder_uses_cpu_torch_installs_the_package_builds_the_student_version_and_limits_threads():
     env = (ROOT / "binder" / "environment.yml").read_text()
     assert "download.pytorch.org/whl/cpu" in env, "Binder must not pull CUDA torch"
     post_build = ROOT / "binder" / "postBuild"
     assert re.search(r"pip install .*-e \.\s*$", post_build.read_text(), re.M), (
         "postBuild installs the package"
+    )
+    after_install = post_build.read_text().split("pip install", 1)[1]
+    assert re.search(r"^python -m vidgen_edu student .*--out student\s*$", after_install, re.M), (
+        "postBuild then writes the student notebooks into student/ (tests/test_student.py runs it)"
     )
     start = (ROOT / "binder" / "start").read_text()
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):

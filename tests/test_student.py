@@ -1,4 +1,5 @@
-"""The student build: solutions become stubs that raise, and each exercise check then fails there.
+"""The student build: solutions become stubs that raise, each exercise check then fails there, and
+neither a solution's docstring nor an answer cell reaches the learner.
 
 Checked on a fixture notebook the test writes and on every real notebook in ``notebooks/`` that
 has solution cells (found when the tests are collected, so new notebooks are covered).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 
 from vidgen_edu.course.student import (
     STUB_LINE,
+    AnswerCellError,
     SolutionCellError,
     build_student,
     is_solution,
@@ -49,9 +52,9 @@ import functools  # a comment on an import survives
 @functools.lru_cache(maxsize=None)
 def double(x: int,
            scale: int = 2) -> int:
-    """Return x doubled.
+    """SECRET: return x times scale.
 
-    A two-paragraph docstring survives whole.
+    A two-paragraph docstring states the solution: it goes with the body (SECRET).
     """
     # SECRET first step
     y = x * scale
@@ -61,13 +64,16 @@ def double(x: int,
 
 # a comment between functions survives
 def only_doc():
-    """A function whose body is only its docstring."""
+    # SECRET comment above the docstring
+    """SECRET: a function whose body is only its docstring."""
 
 
 def one_liner(x): return x + 1  # SECRET
 '''
 
 CHECK_CELL = 'from vidgen_edu.exercises import check\ncheck("fixture_double", double)'
+
+ANSWER_TEXT = "**Answer.** SECRET: doubling is multiplying by two."
 
 
 def fixture_notebook():
@@ -84,6 +90,7 @@ def fixture_notebook():
         nbformat.v4.new_code_cell(REGISTER_CELL),
         solution,
         nbformat.v4.new_code_cell(CHECK_CELL),
+        nbformat.v4.new_markdown_cell(ANSWER_TEXT, metadata={"tags": ["answer"]}),
         nbformat.v4.new_code_cell('print("after the exercise")'),
     ]
     return nb
@@ -244,10 +251,9 @@ def test_stub_keeps_everything_but_the_bodies():
         "import functools  # a comment on an import survives",
         "# a comment above the function survives",
         "@functools.lru_cache(maxsize=None)",
-        "def double(x: int,\n           scale: int = 2) -> int:",
-        '    A two-paragraph docstring survives whole.\n    """\n    ' + STUB_LINE,
+        "def double(x: int,\n           scale: int = 2) -> int:\n    " + STUB_LINE + "\n\n\n#",
         "# a comment between functions survives",
-        '    """A function whose body is only its docstring."""\n    ' + STUB_LINE,
+        "def only_doc():\n    " + STUB_LINE + "\n",
         "def one_liner(x):\n    " + STUB_LINE,
     ):
         assert kept in stub, kept
@@ -260,6 +266,55 @@ def test_async_and_nested_functions_are_stubbed_whole():
     source = "async def f(x):\n    def inner():\n        return 1\n    return inner()\n"
     stub = stub_source(source)
     assert stub == "async def f(x):\n    " + STUB_LINE + "\n"
+
+
+@pytest.mark.parametrize(
+    "source, stub",
+    [
+        ('def f(x): """SECRET"""\n', "def f(x):\n    " + STUB_LINE + "\n"),
+        ('def f(x):\n    """SECRET"""; return x\n', "def f(x):\n    " + STUB_LINE + "\n"),
+        (
+            '@staticmethod\ndef f(\n    x,\n):\n    r"""SECRET\n    two lines"""\n\n    return x\n',
+            "@staticmethod\ndef f(\n    x,\n):\n    " + STUB_LINE + "\n",
+        ),
+    ],
+    ids=["one-line-def", "docstring-and-statement-on-a-line", "raw-docstring-after-signature"],
+)
+def test_the_docstring_goes_with_the_body(source, stub):
+    assert stub_source(source) == stub
+
+
+def test_answer_cells_are_dropped_and_every_other_cell_kept_in_order():
+    nb = fixture_notebook()
+    student = student_notebook(nb)
+    assert [c.source for c in student.cells if not is_solution(c)] == [
+        c.source
+        for c in nb.cells
+        if "answer" not in c.metadata.get("tags", []) and not is_solution(c)
+    ]
+    assert len(student.cells) == len(nb.cells) - 1  # the fixture has one answer cell
+    assert ANSWER_TEXT not in nbformat.writes(student)
+
+
+@pytest.mark.parametrize(
+    "make_cell, error",
+    [
+        (
+            lambda: nbformat.v4.new_markdown_cell("x", metadata={"tags": ["solution"]}),
+            SolutionCellError,
+        ),
+        (
+            lambda: nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["answer"]}),
+            AnswerCellError,
+        ),
+    ],
+    ids=["markdown-solution", "code-answer"],
+)
+def test_a_mistagged_cell_is_an_error_naming_notebook_and_cell(make_cell, error):
+    nb = fixture_notebook()
+    nb.cells.insert(1, make_cell())
+    with pytest.raises(error, match=r"07_bad\.ipynb, cell 1: a (markdown|code) cell is tagged"):
+        student_notebook(nb, name="07_bad.ipynb")
 
 
 @pytest.mark.parametrize("bad", ["x = 1\n", "class A:\n    pass\n", "print('hi')\n", "%time 1\n"])
@@ -399,3 +454,38 @@ def test_real_student_notebook_runs_up_to_its_first_check(path, tmp_path, monkey
     nb = _read(path)
     monkeypatch.setenv("VIDGEN_EDU_PROFILE", "smoke")
     assert_student_run_stops_at_first_check(nb, tmp_path, cwd=path.parent)
+
+
+# --------------------------------------------------------------------------- Binder
+
+
+def test_binder_post_build_installs_the_package_then_builds_the_student_notebooks(tmp_path):
+    """Run binder/postBuild in a copy of the repository's layout; pip is a shim that records."""
+    repo = Path(__file__).resolve().parents[1]
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "binder" / "postBuild").write_text((repo / "binder" / "postBuild").read_text())
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(fixture_notebook(), tmp_path / "notebooks" / "02_fixture.ipynb")
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    (shims / "python").write_text(  # `python -m pip ...` is recorded; anything else runs for real
+        '#!/usr/bin/env bash\nif [ "$1 $2" = "-m pip" ]; then echo "$PWD: $*" >> "$PIP_LOG"; '
+        'exit 0; fi\n[ -f "$PIP_LOG" ] || { echo "run before the install" >&2; exit 3; }\n'
+        f'exec {sys.executable} "$@"\n'
+    )
+    (shims / "python").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shims}{os.pathsep}{os.environ['PATH']}"}
+    env["PIP_LOG"] = str(tmp_path / "pip.log")
+    proc = subprocess.run(
+        ["bash", str(tmp_path / "binder" / "postBuild")],  # from another folder: it finds the root
+        cwd=tmp_path / "notebooks",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    pip = (tmp_path / "pip.log").read_text()
+    assert pip == f"{tmp_path}: -m pip install --no-deps --no-build-isolation -e .\n"
+    student = nbformat.read(tmp_path / "student" / "02_fixture.ipynb", as_version=4)
+    assert STUB_LINE in student.cells[3].source and "SECRET" not in nbformat.writes(student)
+    assert (tmp_path / "student" / ".vidgen-student.json").exists()

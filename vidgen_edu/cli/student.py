@@ -1,4 +1,7 @@
-"""``vidgen-edu student``: write the student notebooks (each solution replaced by a stub).
+"""``vidgen-edu student``: write the student notebooks (solutions become stubs, answers are dropped).
+
+Each solution function keeps its signature; its docstring and body become a stub that raises, and
+markdown cells tagged ``answer`` are left out (``vidgen_edu.course.student``).
 
 A student notebook that changed since the build wrote it (a learner's work) is never overwritten:
 it is kept, and named with how to get a fresh copy. An --out that is, contains or lies inside the

@@ -1,11 +1,14 @@
 """The student build: the course notebooks with every exercise solution replaced by a stub.
 
 A code cell tagged ``solution`` holds only imports and function definitions. In the student build
-each top-level function keeps its decorators, signature and docstring, and its body becomes
-``raise NotImplementedError("your code here")``; the cell after it, which calls
+each top-level function keeps its decorators and signature; its docstring and body become
+``raise NotImplementedError("your code here")`` (an instructor's docstring often states the
+solution, e.g. "(mu1 - mu2)^2 + var1 + var2 - 2 sqrt(var1 var2)", so the exercise's markdown
+cell states the task). The cell after it, which calls
 ``vidgen_edu.exercises.check("name", fn)``, then fails with a message that says so and gives the
-hint. The exercise is written once, with its solution, and the student version is generated from
-it (the scikit-learn MOOC's practice). Outputs and execution counts are stripped.
+hint. A markdown cell tagged ``answer`` (the answer to an open question) is dropped. The exercise
+is written once, with its solution, and the student version is generated from it (the
+scikit-learn MOOC's practice). Outputs and execution counts are stripped.
 
 The source is rewritten by line ranges taken from ``ast`` (not ``ast.unparse``), so everything
 outside a function body (comments, blank lines, formatting) survives as the author wrote it.
@@ -26,6 +29,7 @@ from vidgen_edu.errors import UsageError
 from vidgen_edu.files import write_bytes_atomic
 
 SOLUTION_TAG = "solution"
+ANSWER_TAG = "answer"
 STUB_LINE = 'raise NotImplementedError("your code here")'
 MANIFEST = ".vidgen-student.json"  # {notebook: sha256 of what the build last wrote}
 
@@ -34,8 +38,12 @@ class SolutionCellError(UsageError):
     """A solution cell holds something other than imports and function definitions (exit 2)."""
 
 
+class AnswerCellError(UsageError):
+    """A cell tagged ``answer`` is not markdown, so the build cannot drop it safely (exit 2)."""
+
+
 def stub_source(source: str, *, where: str = "a solution cell") -> str:
-    """``source`` with the body of every top-level function replaced by the stub line.
+    """``source`` with the docstring and body of every top-level function replaced by the stub.
 
     ``where`` names the cell in error messages, e.g. ``"02_convolution.ipynb, cell 14"``.
     """
@@ -62,35 +70,24 @@ def stub_source(source: str, *, where: str = "a solution cell") -> str:
 
 
 def _replace_body(lines: list[str], function: ast.FunctionDef) -> list[str]:
-    """``lines`` with ``function``'s body (all but its docstring) replaced by the stub.
+    """``lines`` with ``function``'s docstring and body replaced by the stub.
 
     Comments inside the body go with it: they may explain the solution.
     """
-    body = function.body
-    if _is_docstring(body[0]):
-        start_line, start_col = body[0].end_lineno, body[0].end_col_offset  # just after it
-    else:
-        start_line, start_col = body[0].lineno, body[0].col_offset
-        while start_line - 1 > function.lineno and _is_comment_or_blank(lines[start_line - 2]):
-            start_line, start_col = start_line - 1, 0  # comments above the first statement
+    first = function.body[0]
+    start_line, start_col = first.lineno, first.col_offset
+    while start_line - 1 > function.lineno and _is_comment_or_blank(lines[start_line - 2]):
+        start_line, start_col = start_line - 1, 0  # comments above the first statement
     end_line = _end_of_body(lines, function)
     head = "".join(lines[: start_line - 1]) + lines[start_line - 1][:start_col]
     last = head[head.rfind("\n") + 1 :]
-    if last.strip():  # the stub cannot share that line (a docstring or a one-line def)
+    if last.strip():  # the stub cannot share that line (a one-line def)
         head = head.rstrip(" \t;") + "\n" + _body_indent(lines, function)
     elif not last:
         head += _body_indent(lines, function)
     tail = lines[end_line:]
     newline = "\n" if tail or lines[end_line - 1].endswith("\n") else ""
     return (head + STUB_LINE + newline + "".join(tail)).splitlines(keepends=True)
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and isinstance(node.value.value, str)
-    )
 
 
 def _is_comment_or_blank(line: str) -> bool:
@@ -127,12 +124,21 @@ def is_solution(cell) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
 
 
+def is_answer(cell) -> bool:
+    return ANSWER_TAG in cell.metadata.get("tags", [])
+
+
 def student_notebook(nb, *, name: str = "notebook"):
-    """A copy of ``nb`` with solutions stubbed and all outputs stripped."""
+    """A copy of ``nb`` with solutions stubbed, answer cells dropped and all outputs stripped.
+
+    A markdown cell tagged ``solution`` or a code cell tagged ``answer`` is an error: kept, it
+    would show the learner the answer; dropped, it would break the notebook.
+    """
     import nbformat  # here, not at the top: importing it takes seconds (jsonschema's formats)
 
     nb = nbformat.from_dict(nb)  # a deep copy
     for index, cell in enumerate(nb.cells):
+        _refuse_mistagged(cell, where=f"{name}, cell {index}")
         if cell.cell_type != "code":
             continue
         if is_solution(cell):
@@ -140,7 +146,23 @@ def student_notebook(nb, *, name: str = "notebook"):
         cell.outputs = []
         cell.execution_count = None
         cell.metadata.pop("execution", None)  # timings papermill or JupyterLab may have left
+    nb.cells = [cell for cell in nb.cells if not is_answer(cell)]
     return nb
+
+
+def _refuse_mistagged(cell, *, where: str) -> None:
+    """Raise if ``cell`` carries an exercise tag its type cannot honour."""
+    tags = cell.metadata.get("tags", [])
+    if SOLUTION_TAG in tags and cell.cell_type != "code":
+        raise SolutionCellError(
+            f"{where}: a {cell.cell_type} cell is tagged 'solution', which only code cells may be; "
+            "tag a written answer 'answer' instead (the student build drops it)"
+        )
+    if ANSWER_TAG in tags and cell.cell_type != "markdown":
+        raise AnswerCellError(
+            f"{where}: a {cell.cell_type} cell is tagged 'answer', which only markdown cells may "
+            "be; put code of the solution in a cell tagged 'solution' instead"
+        )
 
 
 @dataclass
@@ -166,7 +188,8 @@ def build_student(notebooks_dir: Path, out: Path, *, log=print) -> StudentBuild:
     manifest = Manifest(out, MANIFEST)
     build = StudentBuild()
     for source in sorted(Path(notebooks_dir).glob("*.ipynb")):
-        student = student_notebook(nbformat.read(source, as_version=4), name=source.name)
+        instructor = nbformat.read(source, as_version=4)
+        student = student_notebook(instructor, name=source.name)
         data = (nbformat.writes(student) + "\n").encode("utf-8")
         target = out / source.name
         if not _may_replace(target, manifest.files.get(source.name), data):
@@ -176,7 +199,10 @@ def build_student(notebooks_dir: Path, out: Path, *, log=print) -> StudentBuild:
         manifest.record(source.name, sha256_of(data))  # before writing, as outdir explains
         write_bytes_atomic(target, data)
         stubs = sum(is_solution(c) for c in student.cells)
-        log(f"{source.name}: {stubs} solution cell(s) stubbed -> {target}")
+        answers = len(instructor.cells) - len(student.cells)
+        log(
+            f"{source.name}: {stubs} solution cell(s) stubbed, {answers} answer(s) dropped -> {target}"
+        )
         build.written.append(target)
     return build
 

@@ -149,7 +149,9 @@ def _check_choice(ex: Exercise, got: Any, expected: str) -> None:
     if not isinstance(got, str) or got.strip().lower() not in ex.choices:
         raise ExerciseFailed(f"{ex.name}: answer with one letter of {options}, got {got!r}")
     if got.strip().lower() != expected:
-        raise ExerciseFailed(f"{ex.name}: not {got.strip().lower()!r}; think again. Hint: {ex.hint}")
+        raise ExerciseFailed(
+            f"{ex.name}: not {got.strip().lower()!r}; think again. Hint: {ex.hint}"
+        )
 
 
 def _copy(value: Any) -> Any:
