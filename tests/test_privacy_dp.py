@@ -230,3 +230,36 @@ def test_audit_refuses_a_run_without_members(tmp_path):
     assert done.returncode == 0, done.stderr
     done = cli("audit", "--checkpoint", str(tmp_path / "r"), "--json")
     assert done.returncode == 2 and "fixed set" in done.stderr
+
+
+def test_private_flow_clips_each_clips_averaged_gradient():
+    """DPDM's noise multiplicity: a clip's K draws make ONE per-sample gradient (vmap), equal to
+    the gradient of its averaged loss computed alone; the clipped sum is bounded by C per clip."""
+    from vidgen_edu.privacy.dpflow import PrivateVideoFlow
+
+    run = private_run("smoke", 10.0, 1e-5, ["model.name=flow", "model.flow_width=8"])
+    run = replace(run, privacy=replace(run.privacy, noise_multiplier=1.0, max_grad_norm=1e9))
+    data = FixedDigits(size=16, frames=8, clips=32, seed=0)
+    with one_thread():
+        torch.manual_seed(0)
+        model = PrivateVideoFlow(run.model, data, run.privacy, batch=8, multiplicity=3)
+        real = data.take(torch.arange(2))
+        vmapped = model.clipped_sum(real, torch.Generator().manual_seed(4))  # no clipping at 1e9
+        gen = torch.Generator().manual_seed(4)  # the same draws, one clip at a time
+        params = dict(model.generator.named_parameters())
+        noise = torch.randn((2, 3, *real.video.shape[1:]), generator=gen)
+        from vidgen_edu.models.flow import drop_labels, logit_normal
+
+        t = logit_normal(6, generator=gen).reshape(2, 3)
+        drop = drop_labels(torch.zeros(2, 3, dtype=torch.long), 0.1, 1, gen).bool()
+        alone = [torch.zeros_like(p) for p in params.values()]
+        for i in range(2):
+            loss = model.clip_loss(params, real.video[i], real.labels[i], noise[i], t[i], drop[i])
+            for a, g in zip(alone, torch.autograd.grad(loss, list(params.values())), strict=True):
+                a += g
+    for v, a in zip(vmapped, alone, strict=True):
+        assert torch.allclose(v, a, rtol=1e-4, atol=1e-6)
+    clipped = replace(run.privacy, max_grad_norm=0.5)
+    model.privacy = clipped
+    total = model.clipped_sum(real, torch.Generator().manual_seed(4))
+    assert float(torch.cat([x.flatten() for x in total]).norm()) <= 2 * 0.5 * (1 + 1e-4)

@@ -118,6 +118,7 @@ def dp_train(run_dir, run, *, resume: bool = False, steps: int | None = None, **
     from vidgen_edu.training import train
     from vidgen_edu.training.checkpoint import load_checkpoint
 
+    from .dpflow import PrivateVideoFlow
     from .dpgan import PrivateVideoGAN
 
     run_dir = Path(run_dir)
@@ -134,6 +135,8 @@ def dp_train(run_dir, run, *, resume: bool = False, steps: int | None = None, **
     check_budget(run, reached)
 
     def build(run, data):
+        if run.model.name == "flow":
+            return PrivateVideoFlow(run.model, data, run.privacy, batch=run.train.batch)
         return PrivateVideoGAN(
             run.model, data, run.privacy, batch=run.train.batch, loss=run.train.loss
         )

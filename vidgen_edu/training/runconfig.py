@@ -37,7 +37,7 @@ SECTIONS = {
     "privacy": PrivacyConfig,
 }
 OPTIONAL = ("privacy",)  # sections older configurations lack: their defaults apply
-PRIVATE_MODELS = ("mocogan", "vgan")
+PRIVATE_MODELS = ("mocogan", "vgan", "flow")
 # model fields that follow the data: set the data's instead
 DERIVED = {
     "model.size": "data.size",
@@ -91,8 +91,10 @@ class RunConfig:
                 "record; use e.g. 1e-5"
             )
         if m.name not in PRIVATE_MODELS:
-            found.append(f"model.name={m.name!r}: a private run trains a GAN (mocogan or vgan)")
-        if not m.private or m.spectral_norm or m.d_image_frames:
+            found.append(
+                f"model.name={m.name!r}: a private run trains a GAN (mocogan or vgan) or a flow"
+            )
+        if m.name != "flow" and (not m.private or m.spectral_norm or m.d_image_frames):
             found.append(
                 "a private discriminator needs model.private=True, model.spectral_norm=False "
                 "and model.d_image_frames=0 (an image D puts several frames of one clip in "
