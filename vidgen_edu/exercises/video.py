@@ -1,7 +1,9 @@
-"""Exercises of notebook 01 (video as data): memory, PSNR, motion, gamma.
+"""Exercises of notebooks 00 (the pipeline) and 01 (video as data).
 
 Each reference below is the formula the notebook states; the cases include the traps a first
-attempt falls into (uint8 arithmetic that wraps around, integer division, colour channels).
+attempt falls into (uint8 arithmetic that wraps around, integer division, odd frame sizes).
+The questions (predict, diagnose) are registered at the end, with the two "mystery" objects the
+diagnose questions show: their code is the answer, so the notebooks import them from here.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 
-from .core import exercise
+from vidgen_edu.pipeline.dynamic_texture import DynamicTexture, FramePCA, spectral_radius
+
+from .core import exercise, question
 
 
 def _video_nbytes(shape: tuple[int, ...], itemsize: int) -> int:
@@ -121,3 +126,125 @@ def _variance_cases(rng):
         mix = rng.normal(size=(n, 3)) @ rng.normal(size=(3, p)) + 5.0  # a mean far from zero
         frames = mix + 0.1 * rng.normal(size=(n, p))
         yield (frames, int(rng.integers(1, min(n, p)))), {}
+
+
+# --------------------------------------------------------------------------- notebook 00
+
+
+def _invert(frames: np.ndarray) -> np.ndarray:
+    """Black digits on white: ``255 - x`` for uint8 frames, computed without wrapping around."""
+    return (255 - frames.astype(np.int16)).astype(np.uint8)
+
+
+@exercise(
+    "nb00_invert",
+    reference=_invert,
+    hint="255 - frames; the result must stay uint8 (0..255)",
+)
+def _invert_cases(rng):
+    yield (np.arange(256, dtype=np.uint8).reshape(1, 1, 256, 1),), {}
+    for _ in range(6):
+        yield (_random_frames(rng),), {}
+
+
+def _stage_values(n: int, t: int, h: int, w: int, c: int, k: int) -> tuple[int, int]:
+    """Values the Features stage takes (``N*T*H*W*C``) and gives (``N*T*k``: k per frame)."""
+    return n * t * h * w * c, n * t * k
+
+
+@exercise(
+    "nb00_stage_values",
+    reference=_stage_values,
+    hint="the input holds one value per pixel, channel and frame of every clip; "
+    "the features hold k values per frame of every clip",
+)
+def _stage_values_cases(rng):
+    yield (24, 16, 32, 32, 1, 12), {}
+    for _ in range(8):
+        n, t, h, w = (int(v) for v in rng.integers(1, 70, size=4))
+        yield (n, t, h, w, int(rng.choice([1, 3])), int(rng.integers(1, 50))), {}
+
+
+def _dt_parameters(p: int, k: int) -> int:
+    """Numbers a dynamic texture stores: mean frame ``p``, basis ``C`` (p x k), ``A`` and ``B``
+    (k x k each): ``p (k + 1) + 2 k^2`` (Doretto et al., IJCV 2003, without the noise scalar)."""
+    return p * (k + 1) + 2 * k * k
+
+
+@exercise(
+    "nb00_dt_parameters",
+    reference=_dt_parameters,
+    hint="count the mean frame (p), the basis C (p x k), A (k x k) and B (k x k)",
+)
+def _dt_parameters_cases(rng):
+    yield (1024, 12), {}
+    for _ in range(8):
+        yield (int(rng.integers(16, 5000)), int(rng.integers(1, 64))), {}
+
+
+question(
+    "nb00_k_sharpness",
+    answer="c",
+    choices="abcd",
+    hint="k components add k blobs per frame; which details of a frame are the LAST "
+    "components, with the smallest variance, about?",
+)
+question(
+    "nb00_exploding_texture",
+    answer="c",
+    choices="abcd",
+    hint="the frames change from one to the next; what happens to x[t] = a^t x[0] when |a| > 1?",
+)
+
+
+def mystery_texture(pca: FramePCA, states: torch.Tensor, *, radius: float = 1.15):
+    """The dynamic texture of notebook 00's diagnose question: fitted on ``states (B, T, k)``,
+    then its ``A`` scaled to spectral radius ``radius`` (above 1: the states grow every step)."""
+    model = DynamicTexture(k=pca.k, max_radius=None).fit_states(pca, states)
+    model.a = model.a * (radius / spectral_radius(model.a))
+    return model
+
+
+# --------------------------------------------------------------------------- notebook 01
+
+
+def _yuv420_nbytes(t: int, h: int, w: int) -> int:
+    """Bytes of ``t`` raw 8-bit yuv420p frames: a full-size luma plane and two chroma planes
+    halved in both directions, rounded up: ``t (h w + 2 ceil(h/2) ceil(w/2))``."""
+    return t * (h * w + 2 * math.ceil(h / 2) * math.ceil(w / 2))
+
+
+@exercise(
+    "nb01_yuv420_nbytes",
+    reference=_yuv420_nbytes,
+    hint="luma: h*w bytes; each of the two chroma planes: ceil(h/2)*ceil(w/2) bytes "
+    "(an odd side still needs its last half-size row or column); times t frames",
+)
+def _yuv420_cases(rng):
+    yield (32, 144, 192), {}
+    yield (8, 17, 33), {}  # odd sides: rounding up matters
+    for _ in range(8):
+        yield (int(rng.integers(1, 50)), int(rng.integers(1, 300)), int(rng.integers(1, 300))), {}
+
+
+question(
+    "nb01_h265_vs_h264",
+    answer="c",
+    choices="abcd",
+    hint="the published saving comes from tools (bigger, more flexible blocks) that need large "
+    "frames to pay off, and every file carries a fixed cost; how big are our frames?",
+)
+question(
+    "nb01_layout_bug",
+    answer="c",
+    choices="abcd",
+    hint="count the copies of the clip in one displayed frame, and look at their colours",
+)
+
+
+def mystery_frames(video: torch.Tensor) -> np.ndarray:
+    """Notebook 01's diagnose picture: one clip ``(C, T, H, W)`` in [-1, 1] to uint8 frames,
+    with a layout bug (its name is the answer to the question)."""
+    c, t, h, w = video.shape
+    u8 = ((video + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)  # (C, T, H, W)
+    return u8.reshape(t, h, w, c).numpy()  # the bug: reshape keeps the memory order
