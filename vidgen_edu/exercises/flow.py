@@ -5,6 +5,11 @@
 - ``cfg_velocity``: classifier-free guidance v_null + w (v_y - v_null) (Ho & Salimans 2022).
 - ``velocity_to_score``: the score of the linear path from a velocity prediction.
 - ``euler_integrate``: Euler steps of dx/dt = v(x, t) from t = 1 (noise) to t = 0 (data).
+- ``nb05_heun_integrate``: Heun steps of the same ODE, with a last plain Euler step (Karras et al.
+  2022, Alg. 1).
+- ``nb05_cosine_velocity`` (derive): the conditional velocity d x_t / dt of the variance-preserving
+  cosine path x_t = cos(pi t / 2) x0 + sin(pi t / 2) eps.
+- ``nb05_loss_plateau`` (diagnose) and ``nb05_guidance`` (predict): questions.
 
 The references are the library's own functions (``models.flow``, ``foundations.diffusion``,
 ``foundations.flow_toy``) where it has one.
@@ -15,11 +20,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from vidgen_edu.foundations.diffusion import convert
+from vidgen_edu.foundations.diffusion import convert, schedule
 from vidgen_edu.foundations.flow_toy import integrate_flow
 from vidgen_edu.models.flow import flow_matching_loss, interpolate
 
-from .core import exercise
+from .core import exercise, question
 
 
 def rectified_path(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -45,6 +50,17 @@ def velocity_to_score(v: torch.Tensor, x_t: torch.Tensor, t: float) -> torch.Ten
 def euler_integrate(x1: torch.Tensor, a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
     """``steps`` Euler steps of dx/dt = a x + b t (elementwise, a and b (D,)) from t = 1 to t = 0."""
     return integrate_flow(lambda x, t: a * x + b * t[:, None], x1, steps=steps, method="euler")
+
+
+def heun_integrate(x1: torch.Tensor, a: torch.Tensor, b: torch.Tensor, steps: int) -> torch.Tensor:
+    """``steps`` Heun steps of dx/dt = a x + b t from t = 1 to t = 0, the last one plain Euler."""
+    return integrate_flow(lambda x, t: a * x + b * t[:, None], x1, steps=steps, method="heun")
+
+
+def cosine_velocity(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """``a'_t x0 + s'_t eps`` on the "vp-cosine" path, points (n, D) and times (n,)."""
+    _, _, da, ds = schedule(t, "vp-cosine")
+    return da[:, None] * x0 + ds[:, None] * noise
 
 
 def _t(rng: np.random.Generator, *shape) -> torch.Tensor:
@@ -123,3 +139,56 @@ def _euler_cases(rng):
     )
     for steps in (2, 5, 16):
         yield (_t(rng, 4, 2), _t(rng, 2), _t(rng, 2), steps), {}
+
+
+@exercise(
+    "nb05_heun_integrate",
+    reference=heun_integrate,
+    hint="per step: k1 = f(x, t), x_e = x + dt * k1; the new x is x_e on the last step (t_next = 0), "
+    "else x + dt / 2 * (k1 + f(x_e, t_next)), with f(x, t) = a * x + b * t and dt negative",
+)
+def _heun_cases(rng):
+    yield (
+        (
+            torch.ones(2, 1, dtype=torch.float64),
+            torch.tensor([1.0], dtype=torch.float64),
+            torch.zeros(1, dtype=torch.float64),
+            1,
+        ),
+        {},
+    )
+    for steps in (2, 5, 16):
+        yield (_t(rng, 4, 2), _t(rng, 2), _t(rng, 2), steps), {}
+
+
+@exercise(
+    "nb05_cosine_velocity",
+    reference=cosine_velocity,
+    hint="differentiate x_t = cos(pi t / 2) x0 + sin(pi t / 2) eps with respect to t, term by "
+    "term: each coefficient brings out a factor pi / 2; reshape t (n,) to (n, 1)",
+)
+def _cosine_cases(rng):
+    yield (
+        (torch.ones(2, 1, dtype=torch.float64), torch.zeros(2, 1, dtype=torch.float64)),
+        {"t": torch.tensor([0.0, 1.0], dtype=torch.float64)},
+    )
+    for n, d in ((4, 2), (6, 3)):
+        t = torch.as_tensor(rng.uniform(size=n), dtype=torch.float64)
+        yield (_t(rng, n, d), _t(rng, n, d)), {"t": t}
+
+
+question(
+    "nb05_loss_plateau",
+    answer="b",
+    choices="abcd",
+    hint="what is the smallest value the CFM loss can take, even for the exact field? "
+    "(section 1.6: L_CFM = L_FM + C)",
+)
+
+question(
+    "nb05_guidance",
+    answer="b",
+    choices="abcd",
+    hint="w = 0 ignores the class; a large w moves every clip of a class further along the same "
+    "direction v_y - v_null",
+)
