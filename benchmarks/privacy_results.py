@@ -81,7 +81,7 @@ def utility(runs: Path, steps: int, batch: int, epsilons) -> list[dict]:
     rows = []
     for eps in epsilons:
         name = "nonprivate" if eps is None else f"eps{eps:g}"
-        run_dir = runs / f"utility_{name}"
+        run_dir = runs / f"utility_{name}_{steps}"
         settings = ["data.clips=1000", f"train.batch={batch}", "train.checkpoint_every=100"]
         cpu = train(run_dir, eps, "cpu", steps, settings)
         if cpu is None:
@@ -136,7 +136,10 @@ def merge(part: str, value) -> None:
     from vidgen_edu.files import write_text_atomic
 
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data[part] = value
+    if part == "utility":  # rows of other run lengths stay; a rerun replaces its own rows
+        ours = {(r["epsilon"], r["steps"]) for r in value}
+        value = [r for r in data.get(part, []) if (r["epsilon"], r["steps"]) not in ours] + value
+        value.sort(key=lambda r: (r["steps"], r["epsilon"] is None, r["epsilon"] or 0))
     data.setdefault("commands", {})[part] = "python benchmarks/privacy_results.py " + " ".join(
         sys.argv[1:]
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import torch
 
@@ -136,6 +137,8 @@ def evaluate(
             "(three samples of n clips are held in memory)"
         )
     data = DataConfig.coerce(data_spec or DEFAULT_SPEC)
+    if data.clips:  # a run on a fixed (private) set is scored on fresh clips of its distribution,
+        data = replace(data, clips=0, per_source=1)  # never on the set itself
     net = net or shipped_feature_net()
     real_a, real_b = real_samples(data, n, seed=seed)
     labels = real_a.labels.long().cpu() if num_classes > 0 else None

@@ -29,7 +29,11 @@ from .runconfig import RunConfig
 FORMAT = "vidgen_edu.checkpoint/2"
 FORMAT_1 = "vidgen_edu.checkpoint/1"  # model_config, train_config, data_spec as three keys
 # --checkpoint alias -> shipped asset
-ALIASES = {"pretrained": "pretrained_mocogan.pt", "pretrained-flow": "pretrained_flow.pt"}
+ALIASES = {
+    "pretrained": "pretrained_mocogan.pt",
+    "pretrained-flow": "pretrained_flow.pt",
+    "pretrained-private": "pretrained_private.pt",  # trained with DP (dp-train), privacy.json in manifest
+}
 PRETRAINED = ASSETS / ALIASES["pretrained"]  # the shipped GAN
 
 

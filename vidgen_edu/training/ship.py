@@ -16,6 +16,7 @@ wall time the checkpoint holds.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -74,6 +75,9 @@ def ship(
         }
     if cpu_seconds is not None:
         entry["train_cpu_seconds"] = round(float(cpu_seconds), 1)
+    privacy = Path(run if Path(run).is_dir() else Path(run).parent) / "privacy.json"
+    if privacy.exists():  # a private run: what it spent goes with the weights
+        entry["privacy"] = json.loads(privacy.read_text())
     update_manifest(MANIFEST, name, entry)
     return entry
 
