@@ -66,3 +66,14 @@ def test_stub_says_not_implemented():
 
     with pytest.raises(ExerciseFailed, match="not implemented"):
         check("ema_update", stub, quiet=True)
+
+
+@pytest.mark.parametrize("name", ["nb04_one_frame_video_d", "nb04_diagnose_report"])
+def test_questions_take_one_letter_and_never_tell_the_right_one(name):
+    check(name, lambda: "b", quiet=True)  # the registered answer
+    for wrong in "acd":
+        with pytest.raises(ExerciseFailed, match="Hint") as info:
+            check(name, lambda w=wrong: w, quiet=True)
+        assert "'b'" not in str(info.value)
+    with pytest.raises(ExerciseFailed, match="one letter"):
+        check(name, lambda: "maybe", quiet=True)

@@ -5,6 +5,8 @@
 - ``ema_update``: one step of a generator's exponential moving average (Yazici et al. 2019).
 - ``frechet_1d``: the Fréchet distance between two 1-D Gaussians, FID/FVD in one dimension.
 - ``clip_augment``: the same horizontal flip and shift applied to every frame of a clip.
+- ``nb04_one_frame_video_d`` (predict) and ``nb04_diagnose_report`` (diagnose): questions; the
+  notebook runs the experiment (or prints the report) and asserts what the answer says.
 
 The references are the library's own functions where it has one (``models.losses``,
 ``metrics.frame_change``, ``metrics.frechet_distance``) and short formulas otherwise.
@@ -18,7 +20,7 @@ import torch
 from vidgen_edu.metrics import frame_change, frechet_distance
 from vidgen_edu.models.losses import d_loss, g_loss
 
-from .core import exercise
+from .core import exercise, question
 
 
 def hinge_losses(real_logits: torch.Tensor, fake_logits: torch.Tensor):
@@ -116,3 +118,20 @@ def _clip_augment_cases(rng):
     ):
         video = torch.as_tensor(rng.uniform(-1, 1, size=shape), dtype=torch.float32)
         yield (video, flip, shift), {}
+
+
+# The predict and diagnose questions of notebook 04, in the order the notebook asks them.
+question(
+    "nb04_one_frame_video_d",
+    answer="b",
+    choices="abcd",
+    hint="a discriminator that sees one frame at a time sees the same set of frames whatever "
+    "their order; which statistic compares a frame with the next one?",
+)
+question(
+    "nb04_diagnose_report",
+    answer="b",
+    choices="abcd",
+    hint="a static generator has no frame-to-frame change; a diverged run has no finite numbers; "
+    "what do few predicted classes and a low class entropy say?",
+)
