@@ -12,10 +12,12 @@ class-conditional), 16 real and 16 generated clips per step. Rows:
 - ``opacus-style (hooks)``: real and fake in one private batch (what Opacus's DCGAN example does,
   with Bie et al.'s single forward): every fake is clipped and noised too.
 
-Each row runs in its own process (so its peak memory is its own), twice, in alternating order; the
-faster of the two medians is kept, which damps the load of other processes. Peak memory is the
-growth of the process's maximum resident set during the steps. The ratios are the row's over the
-non-private row's, measured in the same invocation.
+The ``+ fakes`` rows time the step as training runs it, with the generator making the fake batch
+anew each step (the same cost in both). Each row runs in its own process (so its memory is its
+own), twice, in alternating order; the faster of the two medians is kept, which damps the load of
+other processes. Memory: the growth of the resident set during the steps, and the process's peak
+resident set (the memory ratio is of the peaks). The ratios are the row's over its non-private
+row's, measured in the same invocation.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import time
 
 MODES = ("hooks", "functorch", "ew", "ghost")
 ROWS = ("non-private", *(f"ours ({m})" for m in MODES), "opacus-style (hooks)")
+SAMPLING = ("non-private + fakes", "ours (ghost) + fakes")  # the step as training runs it
 
 
 def build(mode: str):
@@ -52,6 +55,8 @@ def step_fn(row: str):
 
     from vidgen_edu.models.layers import pick_window
 
+    with_fakes = row.endswith(" + fakes")
+    row = row.removesuffix(" + fakes")
     mode = row[row.index("(") + 1 : -1] if "(" in row else "hooks"
     model, data, run = build(mode)
     gen = torch.Generator().manual_seed(0)
@@ -89,9 +94,14 @@ def step_fn(row: str):
         opt.step()
         model.clear_grads()
 
-    if row == "non-private":
-        return non_private
-    return opacus_style if row.startswith("opacus") else ours
+    step = non_private if row == "non-private" else opacus_style if "opacus" in row else ours
+
+    def step_with_fakes():  # the generator's fakes are made anew each step, as in training
+        nonlocal fake
+        fake, _ = model.fake_batch(run.train.batch, gen)
+        step()
+
+    return step_with_fakes if with_fakes else step
 
 
 def measure(row: str, steps: int) -> dict:
@@ -111,7 +121,12 @@ def measure(row: str, steps: int) -> dict:
                 start = time.perf_counter()
                 step()
                 times.append(time.perf_counter() - start)
-    return {"row": row, "time_s": statistics.median(times), "peak_mb": peak.growth / 2**20}
+    return {
+        "row": row,
+        "time_s": statistics.median(times),
+        "peak_mb": peak.growth / 2**20,
+        "peak_rss_mb": peak.peak / 2**20,
+    }
 
 
 class PeakRSS:
@@ -139,7 +154,8 @@ class PeakRSS:
 def run_rows(steps: int) -> dict[str, dict]:
     """Each row in its own process, twice in alternating order; the faster median is kept."""
     results: dict[str, dict] = {}
-    for order in (ROWS, ROWS[::-1]):
+    rows = ROWS + SAMPLING
+    for order in (rows, rows[::-1]):
         for row in order:
             out = subprocess.run(
                 [sys.executable, __file__, "--row", row, "--steps", str(steps)],
@@ -167,34 +183,31 @@ def main() -> None:
 
     results = run_rows(args.steps)
     base = results["non-private"]
-    for r in results.values():
+    for name, r in results.items():
         if "time_s" in r:
-            r["time_ratio"] = r["time_s"] / base["time_s"]
-            r["memory_ratio"] = r["peak_mb"] / base["peak_mb"] if base["peak_mb"] > 0 else None
-    used = results[f"ours ({PrivacyConfig().grad_sample_mode})"]
+            b = results["non-private + fakes"] if name.endswith("+ fakes") else base
+            r["time_ratio"] = r["time_s"] / b["time_s"]
+            r["memory_ratio"] = r["peak_rss_mb"] / b["peak_rss_mb"]
+    mode = PrivacyConfig().grad_sample_mode
+    used = results[f"ours ({mode})"]
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "mode": PrivacyConfig().grad_sample_mode,
-                    "time_ratio": used["time_ratio"],
-                    "memory_ratio": used["memory_ratio"],
-                    "rows": list(results.values()),
-                }
-            )
-        )
+        summary = {"mode": mode, "time_ratio": used["time_ratio"]}
+        summary["memory_ratio"] = used["memory_ratio"]
+        summary["time_ratio_with_fakes"] = results[f"ours ({mode}) + fakes"]["time_ratio"]
+        print(json.dumps({**summary, "rows": list(results.values())}))
         return
-    print("| discriminator step | ms | time ratio | peak MB | memory ratio |")
-    print("|---|---:|---:|---:|---:|")
-    for row in ROWS:
+    print(
+        "| discriminator step | ms | time ratio | memory growth MB | peak RSS MB | memory ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for row in ROWS + SAMPLING:
         r = results[row]
         if "error" in r:
-            print(f"| {row} | - | - | - | fails: {r['error']} |")
+            print(f"| {row} | - | - | - | - | fails: {r['error']} |")
             continue
-        mem = "-" if r["memory_ratio"] is None else f"{r['memory_ratio']:.2f}x"
         print(
-            f"| {row} | {1000 * r['time_s']:.0f} | {r['time_ratio']:.2f}x | "
-            f"{r['peak_mb']:.0f} | {mem} |"
+            f"| {row} | {1000 * r['time_s']:.0f} | {r['time_ratio']:.2f}x | {r['peak_mb']:.0f} | "
+            f"{r['peak_rss_mb']:.0f} | {r['memory_ratio']:.2f}x |"
         )
 
 

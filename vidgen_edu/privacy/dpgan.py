@@ -149,18 +149,23 @@ class PrivateVideoGAN(VideoGAN):
 
     def _ghost_clipped_sum(self, real, gen) -> tuple[list[torch.Tensor], float]:
         """Ghost clipping (Li et al. 2022, ICLR; Bu et al. 2023): per-sample gradient NORMS from
-        activations and output gradients without materialising per-sample gradients, then one
-        ordinary backward of ``sum_i c_i loss_i`` with ``c_i = min(1, C / ||g_i||)``, which is
-        exactly the sum of the clipped per-sample gradients."""
-        gsm = self._private_d
+        activations and output gradients, then the clipped sum ``sum_i c_i g_i`` with
+        ``c_i = min(1, C / ||g_i||)``. Where the norm sampler formed a layer's per-sample gradients
+        anyway (``per_sample.py``, the early layers), they are weighted directly; the other
+        parameters get one ordinary backward of ``sum_i c_i loss_i``, which stops at them, so the
+        costly early layers are not backpropagated twice."""
+        gsm, params = self._private_d, self.d_params()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Full backward hook is firing")
             hinge, inputs = self._real_hinge(real, gen)
             torch.autograd.grad(hinge.sum(), inputs, retain_graph=True)  # norms only
             coef = gsm.get_clipping_coef().detach()  # (B,)
+            formed = [getattr(p, "per_sample_grad", None) for p in params]
+            rest = [p for p, f in zip(params, formed, strict=True) if f is None]
             with self.hooks_off():
-                total = torch.autograd.grad((coef * hinge).sum(), self.d_params())
-        return list(total), float(hinge.detach().mean())
+                grads = iter(torch.autograd.grad((coef * hinge).sum(), rest) if rest else [])
+        total = [next(grads) if f is None else torch.einsum("b,b...->...", coef, f) for f in formed]
+        return total, float(hinge.detach().mean())
 
     def fake_batch(self, n: int, gen) -> tuple[torch.Tensor, torch.Tensor | None]:
         """``n`` generated clips with uniform labels (never the private batch's labels)."""
@@ -194,5 +199,6 @@ class PrivateVideoGAN(VideoGAN):
         for p in self.discriminators["video"].parameters():
             p.grad_sample = None
             p.grad = None
-            if hasattr(p, "_norm_sample"):
-                del p._norm_sample
+            for name in ("_norm_sample", "per_sample_grad"):
+                if hasattr(p, name):
+                    delattr(p, name)
