@@ -140,9 +140,13 @@ def merge(part: str, value) -> None:
         ours = {(r["epsilon"], r["steps"]) for r in value}
         value = [r for r in data.get(part, []) if (r["epsilon"], r["steps"]) not in ours] + value
         value.sort(key=lambda r: (r["steps"], r["epsilon"] is None, r["epsilon"] or 0))
-    data.setdefault("commands", {})[part] = "python benchmarks/privacy_results.py " + " ".join(
-        sys.argv[1:]
-    )
+    data[part] = value
+    command = "python benchmarks/privacy_results.py " + " ".join(sys.argv[1:])
+    commands = data.setdefault("commands", {}).setdefault(part, [])
+    if isinstance(commands, str):  # an older file: one command per part
+        commands = data["commands"][part] = [commands]
+    if command not in commands:
+        commands.append(command)
     data["command"] = "python benchmarks/privacy_results.py --part utility|audit|overhead"
     data["measured"] = datetime.date.today().isoformat()
     write_text_atomic(RESULTS, json.dumps(data, indent=1) + "\n")
