@@ -11,7 +11,8 @@ The private path is drawn in one colour, the free path in another.
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from .shapes import arrow, box
 
 PRIVATE_COLOR = "tab:purple"  # steps that read private records (and are paid for)
 FREE_COLOR = "tab:green"  # the fake half: post-processing, free
@@ -24,32 +25,19 @@ BOXES = {  # name: (x, y, label, colour), centres in axes units; real path on to
     "noise": (0.695, 0.70, "+ noise\n$N(0, \\sigma^2 C^2 I)$", PRIVATE_COLOR),
     "scale": (0.85, 0.70, "$/\\,qN$\n(expected\nbatch)", PRIVATE_COLOR),
     "fake": (0.385, 0.26, "fake clips\n$G(z)$, uniform\nlabels", FREE_COLOR),
-    "fake_grad": (0.695, 0.26, "fake-half gradient\n(no clipping,\nno noise)", FREE_COLOR),
+    "fake_grad": (0.695, 0.26, "fake-half gradient\n(no per-clip clipping,\nno noise)", FREE_COLOR),
     "update": (0.94, 0.26, "update\nof D\n$\\theta_d$", "black"),
 }
 
 
 def _box(ax, name: str) -> None:
     x, y, label, color = BOXES[name]
-    w, h = BOX_SIZE if name != "update" else (0.09, BOX_SIZE[1])
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.01",
-            facecolor="white",
-            edgecolor=color,
-            linewidth=1.6,
-        )
-    )
-    ax.text(x, y, label, ha="center", va="center", fontsize=9.5, color="black")
+    size = BOX_SIZE if name != "update" else (0.09, BOX_SIZE[1])
+    box(ax, x, y, label, size=size, color=color, fontsize=9.5)
 
 
 def _arrow(ax, start, end, color) -> None:
-    ax.add_patch(
-        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=color, linewidth=1.5)
-    )
+    arrow(ax, start, end, color=color)
 
 
 def _side(name: str, side: str) -> tuple[float, float]:

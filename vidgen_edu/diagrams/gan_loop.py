@@ -13,7 +13,8 @@ Algorithm 1) has two phases, drawn in two colours:
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from .shapes import arrow, box
 
 D_COLOR = "tab:blue"  # the discriminator's update
 G_COLOR = "tab:red"  # the generator's update
@@ -31,34 +32,11 @@ BOX_SIZE = (0.14, 0.13)  # width, height of every box (axes units)
 
 def _box(ax, name: str, color: str = "black") -> None:
     x, y, label = BOX_TEXT[name]
-    w, h = BOX_SIZE
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.01",
-            facecolor="white",
-            edgecolor=color,
-            linewidth=1.5,
-        )
-    )
-    ax.text(x, y, label, ha="center", va="center", fontsize=10)
+    box(ax, x, y, label, size=BOX_SIZE, color=color, linewidth=1.5)
 
 
 def _arrow(ax, start, end, *, color="black", style="-|>", ls="-", rad=0.0) -> None:
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle=style,
-            mutation_scale=14,
-            color=color,
-            linestyle=ls,
-            linewidth=1.4,
-            connectionstyle=f"arc3,rad={rad}",
-        )
-    )
+    arrow(ax, start, end, color=color, style=style, ls=ls, rad=rad, scale=14, linewidth=1.4)
 
 
 def _edge(name: str, side: str) -> tuple[float, float]:

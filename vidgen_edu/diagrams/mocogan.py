@@ -13,7 +13,9 @@ Content is drawn in blue, motion in orange, the per-frame generator and the fram
 from __future__ import annotations
 
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import Rectangle
+
+from .shapes import arrow, box
 
 CONTENT_COLOR = "tab:blue"  # z_C: one code for the whole clip
 MOTION_COLOR = "tab:orange"  # eps(t), the GRU and z_M(t): one per frame
@@ -24,34 +26,11 @@ GAP = (0.68, 0.73)  # x where the frames between 2 and T are left out (the dots)
 
 
 def _box(ax, x, y, label, color, *, size=BOX, fontsize=10) -> None:
-    w, h = size
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2),
-            w,
-            h,
-            boxstyle="round,pad=0.008",
-            facecolor="white",
-            edgecolor=color,
-            linewidth=1.6,
-        )
-    )
-    ax.text(x, y, label, ha="center", va="center", fontsize=fontsize, color=color)
+    box(ax, x, y, label, size=size, color=color, text_color=color, fontsize=fontsize, pad=0.008)
 
 
 def _arrow(ax, start, end, color="black", *, rad=0.0, ls="-") -> None:
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=13,
-            color=color,
-            linewidth=1.3,
-            linestyle=ls,
-            connectionstyle=f"arc3,rad={rad}",
-        )
-    )
+    arrow(ax, start, end, color=color, rad=rad, ls=ls, linewidth=1.3)
 
 
 def _motion_chain(ax) -> None:
