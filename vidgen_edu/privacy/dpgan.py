@@ -56,7 +56,7 @@ class PrivateVideoGAN(VideoGAN):
 
         from .per_sample import register
 
-        register()  # Conv3d per-sample gradients as one grouped convolution
+        register()  # our Conv3d per-sample gradients and norms (per_sample.py)
         self.data, self.privacy = data, privacy
         self.sample_rate = batch / len(data)
         self.expected_batch = batch
@@ -119,15 +119,16 @@ class PrivateVideoGAN(VideoGAN):
         ]
         return noisy, mean_logit
 
-    def _real_hinge(self, real, gen) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each real clip's term of L_D, e.g. ``relu(1 - D(x_i))``, (B,) through the hooked D, and what to
-        backpropagate to: the window it saw (which requires grad: backpropagating to it skips
-        the batch's weight gradients, which the per-sample engine computes on its own)."""
+    def _real_hinge(self, real, gen) -> tuple[torch.Tensor, list, float]:
+        """Each real clip's term of L_D, e.g. ``relu(1 - D(x_i))``, (B,), through the hooked D;
+        what to backpropagate to: the window it saw (which requires grad: backpropagating to it
+        skips the batch's weight gradients, which the per-sample engine computes on its own);
+        and the mean logit (for the log)."""
         labels = real.labels if self.config.num_classes else None
         window = pick_window(real.video, self.config.d_frames, gen).requires_grad_(True)
         logits = self._private_d(window, labels)  # (B,)
         terms = d_terms(logits, real=True, kind=self.loss)
-        return terms, [window, *self._label_params()]
+        return terms, [window, *self._label_params()], float(logits.detach().mean())
 
     def _label_params(self) -> list[torch.nn.Parameter]:
         """The class embedding: its input (a label) has no gradient, so backpropagating to the
@@ -140,12 +141,12 @@ class PrivateVideoGAN(VideoGAN):
         params, c = self.d_params(), self.privacy.max_grad_norm
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Full backward hook is firing")
-            hinge, inputs = self._real_hinge(real, gen)
+            hinge, inputs, mean_logit = self._real_hinge(real, gen)
             torch.autograd.grad(hinge.sum(), inputs)  # the hooks fill p.grad_sample
         norms = torch.stack([p.grad_sample.flatten(1).norm(dim=1) for p in params]).norm(dim=0)
         scale = (c / (norms + 1e-6)).clamp(max=1.0)  # (B,): each clip's gradient to norm <= C
         total = [torch.einsum("b,b...->...", scale, p.grad_sample) for p in params]
-        return total, float(hinge.detach().mean())
+        return total, mean_logit
 
     def _ghost_clipped_sum(self, real, gen) -> tuple[list[torch.Tensor], float]:
         """Ghost clipping (Li et al. 2022, ICLR; Bu et al. 2023): per-sample gradient NORMS from
@@ -157,7 +158,7 @@ class PrivateVideoGAN(VideoGAN):
         gsm, params = self._private_d, self.d_params()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Full backward hook is firing")
-            hinge, inputs = self._real_hinge(real, gen)
+            hinge, inputs, mean_logit = self._real_hinge(real, gen)
             torch.autograd.grad(hinge.sum(), inputs, retain_graph=True)  # norms only
             coef = gsm.get_clipping_coef().detach()  # (B,)
             formed = [getattr(p, "per_sample_grad", None) for p in params]
@@ -165,7 +166,7 @@ class PrivateVideoGAN(VideoGAN):
             with self.hooks_off():
                 grads = iter(torch.autograd.grad((coef * hinge).sum(), rest) if rest else [])
         total = [next(grads) if f is None else torch.einsum("b,b...->...", coef, f) for f in formed]
-        return total, float(hinge.detach().mean())
+        return total, mean_logit
 
     def fake_batch(self, n: int, gen) -> tuple[torch.Tensor, torch.Tensor | None]:
         """``n`` generated clips with uniform labels (never the private batch's labels)."""
