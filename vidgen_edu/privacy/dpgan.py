@@ -40,6 +40,13 @@ from vidgen_edu.models.layers import pick_window
 from vidgen_edu.models.losses import d_terms
 
 
+def weighted_sum(coef: torch.Tensor, grads) -> torch.Tensor:
+    """``sum_b coef_b g_b`` of per-sample gradients: a (B, ...) tensor or a list of B tensors."""
+    if isinstance(grads, torch.Tensor):
+        return torch.einsum("b,b...->...", coef, grads)
+    return sum(c * g for c, g in zip(coef, grads, strict=True))
+
+
 class PrivateVideoGAN(VideoGAN):
     """A ``VideoGAN`` (video discriminator only) whose discriminator is trained with DP-SGD.
 
@@ -165,7 +172,7 @@ class PrivateVideoGAN(VideoGAN):
             rest = [p for p, f in zip(params, formed, strict=True) if f is None]
             with self.hooks_off():
                 grads = iter(torch.autograd.grad((coef * hinge).sum(), rest) if rest else [])
-        total = [next(grads) if f is None else torch.einsum("b,b...->...", coef, f) for f in formed]
+        total = [next(grads) if f is None else weighted_sum(coef, f) for f in formed]
         return total, mean_logit
 
     def fake_batch(self, n: int, gen) -> tuple[torch.Tensor, torch.Tensor | None]:
