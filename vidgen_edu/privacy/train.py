@@ -1,10 +1,12 @@
 """``dp_train``: a private run folder, with its budget calibrated, enforced and recorded.
 
 The training loop is the ordinary one (``vidgen_edu.training.train``); this module hands it the
-private GAN (``dpgan.PrivateVideoGAN``) and, after every checkpoint, writes ``privacy.json``: what
-the run has spent so far. Each discriminator update is one subsampled Gaussian mechanism, so a
-run of ``steps`` generator steps with ``n_critic`` updates each composes ``steps * n_critic`` of
-them. The noise is calibrated so that the planned run spends the target; a resume that would
+private GAN (``dpgan.PrivateVideoGAN``) or, with ``model.name=flow``, the private flow model
+(``dpflow.PrivateVideoFlow``) and, after every checkpoint, writes ``privacy.json``: what the run
+has spent so far. Each discriminator update (each update of a flow model) is one subsampled
+Gaussian mechanism, so a run of ``steps`` steps with ``n_critic`` updates each composes
+``steps * n_critic`` of them (a flow model makes one update a step; counting ``n_critic`` for it
+can only overstate what it spent). The noise is calibrated so that the planned run spends the target; a resume that would
 spend more is refused, with what remains.
 """
 
