@@ -20,12 +20,7 @@ from vidgen_edu.foundations.conv import (
     im2col,
 )
 
-from .core import exercise, question
-
-
-def _randn(rng: np.random.Generator, *shape: int) -> torch.Tensor:
-    """A float64 tensor of standard normal samples drawn from the exercise's generator."""
-    return torch.from_numpy(rng.standard_normal(shape))
+from .core import exercise, normal, question
 
 
 @exercise(
@@ -57,15 +52,15 @@ def _correlate_single(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     "(H - kh + 1) x (W - kw + 1); do not flip the kernel (this is what conv2d computes)",
 )
 def _single_channel_cases(rng):
-    yield (_randn(rng, 4, 4), _randn(rng, 4, 4)), {}  # kernel covers the image: a 1 x 1 output
-    yield (_randn(rng, 3, 5), _randn(rng, 1, 1)), {}  # 1 x 1 kernel: a scaled copy
-    yield (_randn(rng, 5, 6), _randn(rng, 1, 3)), {}  # non-square kernel
+    yield (normal(rng, 4, 4), normal(rng, 4, 4)), {}  # kernel covers the image: a 1 x 1 output
+    yield (normal(rng, 3, 5), normal(rng, 1, 1)), {}  # 1 x 1 kernel: a scaled copy
+    yield (normal(rng, 5, 6), normal(rng, 1, 3)), {}  # non-square kernel
     for _ in range(8):
         h, w = int(rng.integers(3, 10)), int(rng.integers(3, 10))
         yield (
             (
-                _randn(rng, h, w),
-                _randn(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
+                normal(rng, h, w),
+                normal(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
             ),
             {},
         )
@@ -83,15 +78,15 @@ def _convolve_single(f: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     "(g[::-1, ::-1], or g.flip(0, 1)); keep the 'valid' output of size H-kh+1 x W-kw+1",
 )
 def _convolve_cases(rng):
-    yield (_randn(rng, 5, 5), _randn(rng, 3, 3)), {}
-    yield (_randn(rng, 4, 6), _randn(rng, 2, 3)), {}  # an asymmetric kernel: flipping matters
-    yield (_randn(rng, 3, 3), _randn(rng, 3, 3)), {}
+    yield (normal(rng, 5, 5), normal(rng, 3, 3)), {}
+    yield (normal(rng, 4, 6), normal(rng, 2, 3)), {}  # an asymmetric kernel: flipping matters
+    yield (normal(rng, 3, 3), normal(rng, 3, 3)), {}
     for _ in range(8):
         h, w = int(rng.integers(3, 9)), int(rng.integers(3, 9))
         yield (
             (
-                _randn(rng, h, w),
-                _randn(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
+                normal(rng, h, w),
+                normal(rng, int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1))),
             ),
             {},
         )
@@ -111,14 +106,14 @@ def _im2col_reference(
     "channel first, then kernel row, then kernel column, like torch.nn.functional.unfold",
 )
 def _im2col_cases(rng):
-    yield (_randn(rng, 1, 1, 3, 3), (3, 3)), {}  # one patch: the whole image
-    yield (_randn(rng, 2, 2, 4, 5), (1, 1)), {}  # 1 x 1 patches: every pixel is a column
-    yield (_randn(rng, 1, 3, 7, 6), (2, 3)), {"stride": 2}
+    yield (normal(rng, 1, 1, 3, 3), (3, 3)), {}  # one patch: the whole image
+    yield (normal(rng, 2, 2, 4, 5), (1, 1)), {}  # 1 x 1 patches: every pixel is a column
+    yield (normal(rng, 1, 3, 7, 6), (2, 3)), {"stride": 2}
     for _ in range(8):
         b, c = (int(v) for v in rng.integers(1, 4, size=2))
         h, w = int(rng.integers(4, 9)), int(rng.integers(4, 9))
         kernel = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
-        yield (_randn(rng, b, c, h, w), kernel), {"stride": int(rng.integers(1, 3))}
+        yield (normal(rng, b, c, h, w), kernel), {"stride": int(rng.integers(1, 3))}
 
 
 def _grad_weight_reference(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Tensor:
@@ -136,13 +131,13 @@ def _grad_weight_reference(x: torch.Tensor, grad_out: torch.Tensor) -> torch.Ten
     "the kernel size is kh = H - H_out + 1, kw = W - W_out + 1",
 )
 def _grad_weight_cases(rng):
-    yield (_randn(rng, 1, 1, 3, 3), _randn(rng, 1, 1, 1, 1)), {}  # kernel as large as x
-    yield (_randn(rng, 2, 2, 4, 4), _randn(rng, 2, 3, 4, 4)), {}  # 1 x 1 kernel
+    yield (normal(rng, 1, 1, 3, 3), normal(rng, 1, 1, 1, 1)), {}  # kernel as large as x
+    yield (normal(rng, 2, 2, 4, 4), normal(rng, 2, 3, 4, 4)), {}  # 1 x 1 kernel
     for _ in range(8):
         b, c_in, c_out = (int(v) for v in rng.integers(1, 4, size=3))
         h, w = (int(v) for v in rng.integers(3, 8, size=2))
         kh, kw = (int(v) for v in rng.integers(1, 4, size=2))
-        yield (_randn(rng, b, c_in, h, w), _randn(rng, b, c_out, h - kh + 1, w - kw + 1)), {}
+        yield (normal(rng, b, c_in, h, w), normal(rng, b, c_out, h - kh + 1, w - kw + 1)), {}
 
 
 @exercise(
@@ -152,18 +147,18 @@ def _grad_weight_cases(rng):
     "(dz @ W.T, a.T @ dz, dz.sum(0)) for a batch a of shape (B, n_in)",
 )
 def _dense_cases(rng):
-    yield (_randn(rng, 1, 1), _randn(rng, 1, 1), _randn(rng, 1), _randn(rng, 1, 1)), {}
+    yield (normal(rng, 1, 1), normal(rng, 1, 1), normal(rng, 1), normal(rng, 1, 1)), {}
     yield (
-        (_randn(rng, 1, 4), 20 * _randn(rng, 4, 2), _randn(rng, 2), _randn(rng, 1, 2)),
+        (normal(rng, 1, 4), 20 * normal(rng, 4, 2), normal(rng, 2), normal(rng, 1, 2)),
         {},
     )  # saturated
     for _ in range(8):
         b, n_in, n_out = (int(v) for v in rng.integers(1, 6, size=3))
         args = (
-            _randn(rng, b, n_in),
-            _randn(rng, n_in, n_out),
-            _randn(rng, n_out),
-            _randn(rng, b, n_out),
+            normal(rng, b, n_in),
+            normal(rng, n_in, n_out),
+            normal(rng, n_out),
+            normal(rng, b, n_out),
         )
         yield args, {}
 

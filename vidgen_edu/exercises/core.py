@@ -80,6 +80,11 @@ def question(name: str, *, answer: str, choices: str, hint: str) -> None:
     _REGISTRY[name] = Exercise(name, lambda: answer, one_case, hint, choices=tuple(choices))
 
 
+def normal(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> torch.Tensor:
+    """A float64 tensor of normal samples (std ``scale``) from an exercise's case generator."""
+    return torch.as_tensor(scale * rng.standard_normal(shape), dtype=torch.float64)
+
+
 def names() -> list[str]:
     """The names of all registered exercises, sorted."""
     return sorted(_REGISTRY)

@@ -17,14 +17,13 @@ The references are the library's own functions (``models.flow``, ``foundations.d
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from vidgen_edu.foundations.diffusion import convert, schedule
 from vidgen_edu.foundations.flow_toy import integrate_flow
 from vidgen_edu.models.flow import flow_matching_loss, interpolate
 
-from .core import exercise, question
+from .core import exercise, normal, question
 
 
 def rectified_path(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -63,10 +62,6 @@ def cosine_velocity(x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> t
     return da[:, None] * x0 + ds[:, None] * noise
 
 
-def _t(rng: np.random.Generator, *shape) -> torch.Tensor:
-    return torch.as_tensor(rng.normal(size=shape), dtype=torch.float64)
-
-
 @exercise(
     "rectified_path",
     reference=rectified_path,
@@ -77,7 +72,7 @@ def _path_cases(rng):
     yield (torch.ones(2, 3), torch.zeros(2, 3), torch.tensor([0.0, 1.0], dtype=torch.float64)), {}
     for shape in ((3, 4), (2, 1, 4, 3, 3)):
         t = torch.as_tensor(rng.uniform(size=shape[0]), dtype=torch.float64)
-        yield (_t(rng, *shape), _t(rng, *shape), t), {}
+        yield (normal(rng, *shape), normal(rng, *shape), t), {}
 
 
 @exercise(
@@ -96,7 +91,7 @@ def _cfm_cases(rng):
         {},
     )
     for shape in ((4, 3), (2, 1, 3, 4, 4)):
-        yield (_t(rng, *shape), _t(rng, *shape), _t(rng, *shape)), {}
+        yield (normal(rng, *shape), normal(rng, *shape), normal(rng, *shape)), {}
 
 
 @exercise(
@@ -107,7 +102,7 @@ def _cfm_cases(rng):
 )
 def _cfg_cases(rng):
     for w in (0.0, 1.0, 2.0, 4.5):
-        yield (_t(rng, 2, 3), _t(rng, 2, 3), w), {}
+        yield (normal(rng, 2, 3), normal(rng, 2, 3), w), {}
 
 
 @exercise(
@@ -118,7 +113,7 @@ def _cfg_cases(rng):
 )
 def _score_cases(rng):
     for t in (0.25, 0.5, 0.9):
-        yield (_t(rng, 5, 2), _t(rng, 5, 2), t), {}
+        yield (normal(rng, 5, 2), normal(rng, 5, 2), t), {}
 
 
 @exercise(
@@ -138,7 +133,7 @@ def _euler_cases(rng):
         {},
     )
     for steps in (2, 5, 16):
-        yield (_t(rng, 4, 2), _t(rng, 2), _t(rng, 2), steps), {}
+        yield (normal(rng, 4, 2), normal(rng, 2), normal(rng, 2), steps), {}
 
 
 @exercise(
@@ -165,7 +160,7 @@ def _cosine_cases(rng):
     )
     for n, d in ((4, 2), (6, 3)):
         t = torch.as_tensor(rng.uniform(size=n), dtype=torch.float64)
-        yield (_t(rng, n, d), _t(rng, n, d)), {"t": t}
+        yield (normal(rng, n, d), normal(rng, n, d)), {"t": t}
 
 
 question(

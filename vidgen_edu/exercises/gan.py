@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
 from vidgen_edu.foundations import gan, vae
 
-from .core import exercise, question
+from .core import exercise, normal, question
 
 
 def _density(rng: np.random.Generator, n: int, zeros: int) -> np.ndarray:
@@ -23,10 +22,6 @@ def _density(rng: np.random.Generator, n: int, zeros: int) -> np.ndarray:
     p = rng.random(n)
     p[rng.choice(n, size=zeros, replace=False)] = 0.0
     return p / p.sum()
-
-
-def _tensor(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> torch.Tensor:
-    return torch.as_tensor(scale * rng.standard_normal(shape), dtype=torch.float64)
 
 
 @exercise(
@@ -83,8 +78,8 @@ def _nonsaturating_grad_cases(rng):
 )
 def _kl_cases(rng):
     for shape in ((1, 3), (4, 2), (2, 5)):
-        yield tuple(_tensor(rng, *shape, scale=0.8) for _ in range(4)), {}
-    mu, logvar = _tensor(rng, 2, 3), _tensor(rng, 2, 3)
+        yield tuple(normal(rng, *shape, scale=0.8) for _ in range(4)), {}
+    mu, logvar = normal(rng, 2, 3), normal(rng, 2, 3)
     yield (mu, logvar, mu.clone(), logvar.clone()), {}  # KL of a distribution with itself: 0
 
 
@@ -95,7 +90,7 @@ def _kl_cases(rng):
 )
 def _reparameterize_cases(rng):
     for shape in ((3,), (4, 2), (2, 3, 5)):
-        yield tuple(_tensor(rng, *shape) for _ in range(3)), {}
+        yield tuple(normal(rng, *shape) for _ in range(3)), {}
 
 
 @exercise(
@@ -106,8 +101,8 @@ def _reparameterize_cases(rng):
 )
 def _elbo_cases(rng):
     for batch, x_dim, z_dim in ((1, 4, 2), (3, 6, 3), (5, 2, 1)):
-        x, x_mu, x_logvar = (_tensor(rng, batch, x_dim, scale=0.7) for _ in range(3))
-        z_mu, z_logvar = _tensor(rng, batch, z_dim), _tensor(rng, batch, z_dim, scale=0.5)
+        x, x_mu, x_logvar = (normal(rng, batch, x_dim, scale=0.7) for _ in range(3))
+        z_mu, z_logvar = normal(rng, batch, z_dim), normal(rng, batch, z_dim, scale=0.5)
         yield (x, x_mu, x_logvar, z_mu, z_logvar), {}
 
 

@@ -20,7 +20,7 @@ import torch
 
 from vidgen_edu.widgets.latent import slerp, velocity
 
-from .core import exercise, question
+from .core import exercise, normal, question
 
 
 def nb07_slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
@@ -51,10 +51,6 @@ def clip_velocity(clip: np.ndarray) -> tuple[float, float]:
     return velocity(clip)
 
 
-def _codes(rng: np.random.Generator, *shape) -> torch.Tensor:
-    return torch.as_tensor(rng.normal(size=shape), dtype=torch.float64)
-
-
 @exercise(
     "nb07_slerp",
     reference=nb07_slerp,
@@ -65,10 +61,10 @@ def _codes(rng: np.random.Generator, *shape) -> torch.Tensor:
 def _slerp_cases(rng):
     e0, e1 = torch.eye(2, dtype=torch.float64)
     yield (e0, e1, 0.5), {}  # a quarter circle: the midpoint is (1, 1) / sqrt(2)
-    v = _codes(rng, 7)
+    v = normal(rng, 7)
     yield (v, v.clone(), 0.3), {}  # the same direction: the straight-line mix
     for shape, t in (((50,), 0.0), ((50,), 0.25), ((16, 10), 0.5), ((3, 4, 5), 1.0)):
-        yield (_codes(rng, *shape), _codes(rng, *shape), t), {}
+        yield (normal(rng, *shape), normal(rng, *shape), t), {}
 
 
 @exercise(

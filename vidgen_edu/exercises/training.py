@@ -20,7 +20,7 @@ import torch
 from vidgen_edu.metrics import frame_change, frechet_distance
 from vidgen_edu.models.losses import d_loss, g_loss
 
-from .core import exercise, question
+from .core import exercise, normal, question
 
 
 def hinge_losses(real_logits: torch.Tensor, fake_logits: torch.Tensor):
@@ -82,8 +82,8 @@ def _frame_change_cases(rng):
 )
 def _ema_cases(rng):
     for shape, decay in (((4,), 0.0), ((3, 5), 0.9), ((2, 2, 2), 0.999), ((6,), 0.5)):
-        ema = torch.as_tensor(rng.normal(size=shape), dtype=torch.float64)
-        yield (ema, torch.as_tensor(rng.normal(size=shape), dtype=torch.float64), decay), {}
+        ema = normal(rng, *shape)
+        yield (ema, normal(rng, *shape), decay), {}
 
 
 @exercise(
